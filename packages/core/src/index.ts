@@ -1,1 +1,60 @@
-export {};
+export {
+  createIdentityPoolAuth,
+  type GetCredentialsOptions,
+  type IdentityPoolAuth,
+  type LoginInput,
+} from './auth.js';
+export type { Clock } from './clock.js';
+export { stateMachineToMermaid } from './diagram.js';
+export {
+  AbortError,
+  ConfigurationError,
+  GuestAccessDisabledError,
+  IdentityPoolError,
+  InvalidResponseError,
+  LoginCancelledError,
+  LoginRequiredError,
+  NetworkError,
+  ServiceError,
+  StoppedError,
+  StorageError,
+} from './errors.js';
+export {
+  type IdentityPoolContext,
+  type IdentityPoolEmitted,
+  type IdentityPoolEvent,
+  type IdentityPoolMachine,
+  type IdentityPoolMachineInput,
+  identityPoolMachine,
+  MIN_REFRESH_DELAY_MS,
+} from './machine.js';
+export { type IdentityPoolAuthOptions, type RetryOptions, resolveOptions } from './options.js';
+export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
+export { backoffDelay, retryKind, withRetry } from './retry.js';
+export { MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
+export { memoryStorage } from './storage/memory.js';
+export {
+  SessionStore,
+  STORAGE_SCHEMA_VERSION,
+  type StoredIdentity,
+  storageKeys,
+} from './storage/session-store.js';
+export { type SdkTransportOptions, sdkTransport } from './transports/sdk.js';
+export type {
+  Awaitable,
+  CognitoIdentityTransport,
+  GetCredentialsForIdentityInput,
+  GetIdInput,
+  GetOpenIdTokenInput,
+  IdentityChangeReason,
+  IdentityPoolCredentials,
+  IdentityPoolEventListener,
+  IdentityPoolEvents,
+  IdentityPoolEventType,
+  IdentityPoolState,
+  LoginProvider,
+  LoginsMap,
+  LoginToken,
+  ServiceCredentials,
+  StorageAdapter,
+} from './types.js';

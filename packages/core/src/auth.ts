@@ -1,0 +1,370 @@
+import { type Actor, createActor } from 'xstate';
+import { toTimerClock } from './clock.js';
+import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
+import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
+import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
+import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
+import { memoryStorage } from './storage/memory.js';
+import { SessionStore } from './storage/session-store.js';
+import { sdkTransport } from './transports/sdk.js';
+import type {
+  IdentityPoolCredentials,
+  IdentityPoolEventListener,
+  IdentityPoolEvents,
+  IdentityPoolEventType,
+  IdentityPoolState,
+  LoginProvider,
+} from './types.js';
+
+export interface GetCredentialsOptions {
+  /** Fetch new credentials even if the cached ones are good. */
+  forceRefresh?: boolean;
+  /** Stop waiting (rejects with `AbortError`); the shared request goes on for other callers. */
+  signal?: AbortSignal;
+}
+
+/** A login: a provider to sign in with, or a token you already have. */
+export type LoginInput = LoginProvider | { providerName: string; token: string; expiresAt?: number };
+
+export interface IdentityPoolAuth {
+  /** Credentials with at least a minute of life; one request however many callers ask at once. */
+  getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials>;
+  /** `getCredentials` as a function, usable as `credentials` of any AWS SDK v3 client. */
+  readonly credentialProvider: (props?: { forceRefresh?: boolean }) => Promise<IdentityPoolCredentials>;
+  /** The identity ID, getting one (GetId) if none is cached. */
+  getIdentityId(options?: { signal?: AbortSignal }): Promise<string>;
+  /** The cached identity ID, if any, without a request. */
+  getCachedIdentityId(): string | undefined;
+  /** Sign in (a guest identity is linked, or merged into the login's own) and get its credentials. */
+  login(login: LoginInput, options?: { signal?: AbortSignal }): Promise<IdentityPoolCredentials>;
+  /** Forget the identity, its credentials and its logins; the next call is a fresh guest. */
+  logout(): Promise<void>;
+  /** Forget everything of this pool (identity, credentials, logins) in memory and storage. */
+  clear(): Promise<void>;
+  /** Drop only the credentials (the identity is kept). */
+  clearCredentials(): Promise<void>;
+  on<T extends IdentityPoolEventType>(type: T, listener: IdentityPoolEventListener<T>): () => void;
+  /** A secret-free view of the session; the same object until something changes. */
+  getState(): IdentityPoolState;
+  /** Called on every change of `getState()` (fits React's `useSyncExternalStore`). */
+  subscribe(listener: () => void): () => void;
+  /** The running xstate actor. */
+  readonly actor: Actor<IdentityPoolMachine>;
+  /** Stops timers and the actor; pending and later calls reject with `StoppedError`. */
+  stop(): void;
+}
+
+interface Waiter {
+  /** Resolves the waiter if the session can now satisfy it. */
+  check(credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot): boolean;
+  reject(error: Error): void;
+  /** Identity waiters survive failures that leave an identity. */
+  kind: 'credentials' | 'identity';
+}
+
+type Snapshot = ReturnType<Actor<IdentityPoolMachine>['getSnapshot']>;
+
+const isLoginProvider = (value: unknown): value is LoginProvider =>
+  typeof value === 'object' && value !== null && typeof (value as LoginProvider).signIn === 'function';
+
+function loginEntries(logins: Record<string, string | LoginProvider>): Record<string, LoginEntry> {
+  return Object.fromEntries(
+    Object.entries(logins).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? { token: value } : { provider: value },
+    ]),
+  );
+}
+
+function stateOf(snapshot: Snapshot): IdentityPoolState {
+  const { identity, logins, credentials, error } = snapshot.context;
+  const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
+  const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
+  return Object.freeze({
+    status: status ?? 'unknown',
+    identityId: identity?.identityId,
+    authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
+    providers,
+    expiration: credentials?.expiration,
+    error: error && { name: error.name, message: error.message },
+  });
+}
+
+/**
+ * Creates a session for one identity pool: guest and authenticated identities, credentials
+ * refreshed ahead of expiry, and the identity kept in `storage`.
+ * @throws ConfigurationError for a bad option, naming the field and the rule.
+ */
+export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
+  const resolved = resolveOptions(options);
+  const clock = toTimerClock(resolved.clock);
+  const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
+  const stateListeners = new Set<() => void>();
+
+  const publish = <T extends IdentityPoolEventType>(type: T, event: IdentityPoolEvents[T]) => {
+    for (const listener of listeners.get(type) ?? []) {
+      try {
+        (listener as IdentityPoolEventListener<T>)(event);
+      } catch (error) {
+        // A listener's bug is the app's: surface it, but never inside the machine.
+        setTimeout(() => {
+          throw error;
+        }, 0);
+      }
+    }
+  };
+
+  const store = new SessionStore(
+    resolved.storage ?? memoryStorage(),
+    resolved.storageKeyPrefix,
+    resolved.identityPoolId,
+    (error) => publish('error', { error }),
+  );
+  const deps: SessionDeps = {
+    options: resolved,
+    transport: resolved.transport ?? sdkTransport({ region: resolved.region, endpoint: resolved.endpoint }),
+    store,
+    clock,
+  };
+
+  const actor = createActor(identityPoolMachine, {
+    input: { deps, logins: loginEntries(resolved.logins) },
+    clock,
+  });
+
+  let stopped = false;
+  let waiters = new Set<Waiter>();
+  let lastSnapshot: Snapshot | undefined;
+  let lastState: IdentityPoolState | undefined;
+  /** The credentials of the latest snapshot: the hot path reads only this. */
+  let current: IdentityPoolCredentials | undefined;
+
+  const isUsable = (
+    credentials: IdentityPoolCredentials | undefined,
+  ): credentials is IdentityPoolCredentials =>
+    !!credentials && credentials.expiration.getTime() - clock.now() > MIN_CREDENTIAL_LIFETIME_MS;
+
+  const settle = (snapshot: Snapshot) => {
+    for (const waiter of waiters) {
+      if (waiter.check(snapshot.context.credentials, snapshot)) waiters.delete(waiter);
+    }
+  };
+
+  const rejectAll = (error: Error, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
+    for (const waiter of waiters) {
+      if (kinds.includes(waiter.kind)) {
+        waiters.delete(waiter);
+        waiter.reject(error);
+      }
+    }
+  };
+
+  actor.on('identityChanged', ({ previousIdentityId, identityId, reason }) =>
+    publish('identityChanged', { previousIdentityId, identityId, reason }),
+  );
+  actor.on('credentials', ({ credentials }) =>
+    publish('credentials', { identityId: credentials.identityId, expiration: credentials.expiration }),
+  );
+  actor.on('error', ({ error }) => publish('error', { error }));
+  actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
+  actor.on('requestFailed', ({ error }) => {
+    const hasIdentity = actor.getSnapshot().context.identity !== undefined;
+    rejectAll(error, hasIdentity ? ['credentials'] : ['credentials', 'identity']);
+  });
+  actor.subscribe({
+    next: (snapshot) => {
+      current = snapshot.context.credentials;
+      settle(snapshot);
+      if (snapshot !== lastSnapshot) {
+        lastSnapshot = snapshot;
+        const next = stateOf(snapshot);
+        if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
+          lastState = next;
+          for (const listener of stateListeners) listener();
+        }
+      }
+    },
+    error: (error) => rejectAll(error instanceof Error ? error : new Error(String(error))),
+  });
+  actor.start();
+
+  /** Registers a waiter, sends `event`, and settles at once if the session already can. */
+  function wait<T>(
+    kind: Waiter['kind'],
+    signal: AbortSignal | undefined,
+    resolveWith: (credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot) => T | undefined,
+    send: () => void,
+  ): Promise<T> {
+    if (stopped) return Promise.reject(new StoppedError());
+    if (signal?.aborted) return Promise.reject(new AbortError());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        waiters.delete(waiter);
+        reject(new AbortError());
+      };
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      const waiter: Waiter = {
+        kind,
+        check(credentials, snapshot) {
+          const value = resolveWith(credentials, snapshot);
+          if (value === undefined) return false;
+          done();
+          resolve(value);
+          return true;
+        },
+        reject(error) {
+          done();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiters.add(waiter);
+      send();
+      if (waiters.has(waiter) && waiter.check(current, actor.getSnapshot())) waiters.delete(waiter);
+    });
+  }
+
+  function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
+    // The hot path: cached credentials with life left cost one comparison.
+    if (!options?.forceRefresh && isUsable(current) && !stopped) return Promise.resolve(current);
+    const force = options?.forceRefresh === true;
+    let baseline: IdentityPoolCredentials | undefined;
+    return wait(
+      'credentials',
+      options?.signal,
+      (credentials) =>
+        isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
+      () => {
+        baseline = current;
+        actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
+      },
+    );
+  }
+
+  async function resolveLogin(login: LoginInput, signal: AbortSignal | undefined) {
+    if (isLoginProvider(login)) {
+      if (typeof login.loginsKey !== 'string' || login.loginsKey.length === 0) {
+        throw new ConfigurationError(
+          'login.loginsKey',
+          'must be a non-empty string such as "graph.facebook.com"',
+        );
+      }
+      const token = await login.signIn(signal ? { signal } : undefined);
+      if (!token || typeof token.token !== 'string' || token.token.length === 0) {
+        throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
+      }
+      return {
+        providerName: login.loginsKey,
+        token: token.token,
+        expiresAt: token.expiresAt,
+        provider: login,
+      };
+    }
+    if (typeof login !== 'object' || login === null) {
+      throw new ConfigurationError('login', 'must be a LoginProvider or { providerName, token }');
+    }
+    if (
+      typeof login.providerName !== 'string' ||
+      login.providerName.length === 0 ||
+      login.providerName.length > 128
+    ) {
+      throw new ConfigurationError('login.providerName', 'must be a Logins key of 1 to 128 characters');
+    }
+    if (typeof login.token !== 'string' || login.token.length === 0 || login.token.length > 50_000) {
+      throw new ConfigurationError('login.token', 'must be a token string of 1 to 50000 characters');
+    }
+    if (login.expiresAt !== undefined && !Number.isFinite(login.expiresAt)) {
+      throw new ConfigurationError('login.expiresAt', 'must be epoch milliseconds');
+    }
+    return {
+      providerName: login.providerName,
+      token: login.token,
+      expiresAt: login.expiresAt,
+      provider: undefined,
+    };
+  }
+
+  async function forget(type: 'LOGOUT' | 'CLEAR') {
+    if (stopped) throw new StoppedError();
+    const providers = Object.values(actor.getSnapshot().context.logins)
+      .map((entry) => entry.provider)
+      .filter((provider): provider is LoginProvider => !!provider?.signOut);
+    actor.send({ type });
+    rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
+    const signOuts =
+      type === 'LOGOUT'
+        ? providers.map((provider) =>
+            provider
+              .signOut?.()
+              .catch((error: unknown) =>
+                publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
+              ),
+          )
+        : [];
+    await Promise.all([store.clear(), ...signOuts]);
+  }
+
+  const auth: IdentityPoolAuth = {
+    getCredentials,
+    credentialProvider: (props) => getCredentials(props?.forceRefresh ? { forceRefresh: true } : undefined),
+    getIdentityId(options) {
+      const cached = actor.getSnapshot().context.identity?.identityId;
+      if (cached && !stopped) return Promise.resolve(cached);
+      return wait(
+        'identity',
+        options?.signal,
+        (_credentials, snapshot) => snapshot.context.identity?.identityId,
+        () => actor.send({ type: 'IDENTITY.NEEDED' }),
+      );
+    },
+    getCachedIdentityId: () => actor.getSnapshot().context.identity?.identityId,
+    async login(login, options) {
+      if (stopped) throw new StoppedError();
+      const entry = await resolveLogin(login, options?.signal);
+      return wait(
+        'credentials',
+        options?.signal,
+        (credentials, snapshot) => {
+          const identity = snapshot.context.identity;
+          const linked = identity?.authenticated && identity.providers.includes(entry.providerName);
+          const busy = snapshot.matches({ authenticated: 'fetching' }) || snapshot.matches('restoring');
+          return linked && !busy && isUsable(credentials) ? credentials : undefined;
+        },
+        () => actor.send({ type: 'LOGIN', ...entry }),
+      );
+    },
+    logout: () => forget('LOGOUT'),
+    clear: () => forget('CLEAR'),
+    async clearCredentials() {
+      if (stopped) throw new StoppedError();
+      actor.send({ type: 'CREDENTIALS.CLEAR' });
+      await store.removeCredentials();
+    },
+    on(type, listener) {
+      const set = listeners.get(type) ?? new Set();
+      listeners.set(type, set);
+      set.add(listener as (event: never) => void);
+      return () => set.delete(listener as (event: never) => void);
+    },
+    getState() {
+      lastState ??= stateOf(actor.getSnapshot());
+      return lastState;
+    },
+    subscribe(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    actor,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      actor.stop();
+      const pending = waiters;
+      waiters = new Set();
+      for (const waiter of pending) waiter.reject(new StoppedError());
+    },
+  };
+  return auth;
+}
+
+export type { IdentityPoolError };

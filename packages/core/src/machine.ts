@@ -1,0 +1,581 @@
+/**
+ * The identity-pool statechart: one machine for guest and authenticated sessions.
+ *
+ * Top-level phases: `restoring` (reading storage) → `unauthenticated` (no identity) →
+ * `identifying` (GetId) → `identified` → `fetching` (GetCredentialsForIdentity) →
+ * `credentialed` → `refreshing` (on a timer, ahead of expiry) → … and `authenticated`, the
+ * same cycle for an identity with logins plus `loginRequired`. `failed` holds the last error
+ * until the next request. `routing` is a transient state that picks the phase from the context.
+ *
+ * Side effects are named (`setup()` actors, guards, delays) so tests can swap them with
+ * `.provide()`; the network and storage work itself lives in `session.ts`.
+ */
+import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { GuestAccessDisabledError, LoginRequiredError } from './errors.js';
+import { type Recovery, recoveryFor } from './recovery.js';
+import {
+  type CredentialsRequest,
+  type CredentialsResult,
+  type IdentityRequest,
+  type IdentityResult,
+  type LoginEntry,
+  type Logins,
+  MIN_CREDENTIAL_LIFETIME_MS,
+  obtainCredentials,
+  obtainIdentity,
+  type RestoredSession,
+  restoreSession,
+  type SessionDeps,
+} from './session.js';
+import type { StoredIdentity } from './storage/session-store.js';
+import type { IdentityChangeReason, IdentityPoolCredentials, LoginProvider } from './types.js';
+
+/** The soonest a refresh is scheduled, so short-lived or skewed credentials cannot cause a storm. */
+export const MIN_REFRESH_DELAY_MS = 5_000;
+
+export interface IdentityPoolMachineInput {
+  deps: SessionDeps;
+  /** Logins to start with (from the `logins` option). */
+  logins?: Logins;
+}
+
+export interface IdentityPoolContext {
+  deps: SessionDeps;
+  identity: StoredIdentity | undefined;
+  logins: Logins;
+  credentials: IdentityPoolCredentials | undefined;
+  error: Error | undefined;
+  /** What callers are waiting for; the idle phases act on it. */
+  wanted: 'nothing' | 'identity' | 'credentials';
+  /** Recoveries used since the last success: each at most once, so recovery never loops. */
+  recoveries: Recovery[];
+  /** The service refused a login token: renew every token before the next request. */
+  forceTokenRenewal: boolean;
+  /** The identity a reset forgot, for the `identityChanged` event that follows. */
+  replacedIdentityId: string | undefined;
+  /** Background refreshes that failed in a row while the credentials were still good. */
+  refreshFailures: number;
+}
+
+export type IdentityPoolEvent =
+  | { type: 'CREDENTIALS.NEEDED'; forceRefresh?: boolean }
+  | { type: 'IDENTITY.NEEDED' }
+  | { type: 'LOGIN'; providerName: string; token: string; expiresAt?: number; provider?: LoginProvider }
+  | { type: 'LOGOUT' }
+  | { type: 'CLEAR' }
+  | { type: 'CREDENTIALS.CLEAR' };
+
+export type IdentityPoolEmitted =
+  | {
+      type: 'identityChanged';
+      previousIdentityId: string | undefined;
+      identityId: string | undefined;
+      reason: IdentityChangeReason;
+    }
+  | { type: 'credentials'; credentials: IdentityPoolCredentials }
+  | { type: 'error'; error: Error }
+  | { type: 'loginRequired'; providerName: string }
+  /** Internal: the request callers are waiting on failed with `error`; reject them. */
+  | { type: 'requestFailed'; error: Error };
+
+type ErrorEvent = { error: unknown };
+
+const usable = (credentials: IdentityPoolCredentials | undefined, now: number) =>
+  !!credentials && credentials.expiration.getTime() - now > MIN_CREDENTIAL_LIFETIME_MS;
+
+const hasLoginsIn = (context: IdentityPoolContext) => Object.keys(context.logins).length > 0;
+
+/** The recovery for an error, once its one-time budget is taken into account. */
+function effectiveRecovery(context: IdentityPoolContext, error: unknown): Recovery {
+  const recovery = recoveryFor(error, { withLogins: hasLoginsIn(context) });
+  if (context.recoveries.includes(recovery)) {
+    // A token refused again after renewal needs the user; a second reset would loop.
+    return recovery === 'renewLogins' ? 'loginRequired' : 'fail';
+  }
+  return recovery;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The providers a `loginRequired` is about. */
+function providersNeedingLogin(context: IdentityPoolContext, error: unknown): string[] {
+  if (error instanceof LoginRequiredError && error.providerNames.length) return [...error.providerNames];
+  const known = Object.keys(context.logins).length
+    ? Object.keys(context.logins)
+    : context.identity?.providers;
+  return known?.length ? [...known].sort() : ['*'];
+}
+
+export const identityPoolMachine = setup({
+  types: {
+    context: {} as IdentityPoolContext,
+    events: {} as IdentityPoolEvent,
+    input: {} as IdentityPoolMachineInput,
+    emitted: {} as IdentityPoolEmitted,
+  },
+  actors: {
+    restoreSession: fromPromise<RestoredSession, { deps: SessionDeps }>(({ input }) =>
+      restoreSession(input.deps),
+    ),
+    obtainIdentity: fromPromise<IdentityResult, IdentityRequest>(({ input, signal }) =>
+      obtainIdentity(input, signal),
+    ),
+    obtainCredentials: fromPromise<CredentialsResult, CredentialsRequest>(({ input, signal }) =>
+      obtainCredentials(input, signal),
+    ),
+  },
+  guards: {
+    hasIdentity: ({ context }) => context.identity !== undefined,
+    hasUsableCredentials: ({ context }) => usable(context.credentials, context.deps.clock.now()),
+    /** Logins, or an identity known to be authenticated: the `authenticated` phase. */
+    isAuthenticated: ({ context }) => hasLoginsIn(context) || context.identity?.authenticated === true,
+    hasLogins: ({ context }) => hasLoginsIn(context),
+    /** A login the identity is not linked to yet (a guest identity, or a second provider). */
+    hasUnlinkedLogins: ({ context }) =>
+      Object.keys(context.logins).some(
+        (key) => !context.identity?.authenticated || !context.identity.providers.includes(key),
+      ),
+    wantsCredentials: ({ context }) => context.wanted === 'credentials',
+    wantsSomething: ({ context }) => context.wanted !== 'nothing',
+    guestAllowed: ({ context }) => context.deps.options.allowGuest,
+    /** A forced refresh, or credentials too close to expiry to hand out. */
+    needsFreshCredentials: ({ context, event }) =>
+      (event.type === 'CREDENTIALS.NEEDED' && event.forceRefresh === true) ||
+      !usable(context.credentials, context.deps.clock.now()),
+    /** Some login could be renewed without the user (its provider has `getToken`). */
+    canRenewSilently: ({ context }) =>
+      Object.values(context.logins).some((entry) => !!entry.provider?.getToken),
+    recoveryIs: ({ context, event }, params: { recovery: Recovery }) =>
+      effectiveRecovery(context, (event as unknown as ErrorEvent).error) === params.recovery,
+  },
+  actions: {
+    want: assign({
+      wanted: ({ context, event }) =>
+        event.type === 'CREDENTIALS.NEEDED' || context.wanted === 'credentials' ? 'credentials' : 'identity',
+    }),
+    retryAfterFailure: assign({ recoveries: [], error: undefined, forceTokenRenewal: false }),
+    addLogin: assign(({ context, event }) => {
+      if (event.type !== 'LOGIN') return {};
+      const entry: LoginEntry = { token: event.token, expiresAt: event.expiresAt, provider: event.provider };
+      return {
+        logins: { ...context.logins, [event.providerName]: entry },
+        wanted: 'credentials' as const,
+        recoveries: [],
+        error: undefined,
+        forceTokenRenewal: false,
+      };
+    }),
+    /** Forget everything of the session (logout, clear). */
+    forgetSession: enqueueActions(({ context, event, enqueue }) => {
+      if (context.identity) {
+        enqueue.emit({
+          type: 'identityChanged',
+          previousIdentityId: context.identity.identityId,
+          identityId: undefined,
+          reason: event.type === 'LOGOUT' ? 'logout' : 'reset',
+        });
+      }
+      enqueue.assign({
+        identity: undefined,
+        logins: {},
+        credentials: undefined,
+        error: undefined,
+        wanted: 'nothing',
+        recoveries: [],
+        forceTokenRenewal: false,
+        replacedIdentityId: undefined,
+        refreshFailures: 0,
+      });
+    }),
+    dropCredentials: assign({ credentials: undefined }),
+    /** Forget an identity the service says is gone or not ours; the next GetId replaces it. */
+    resetIdentity: assign(({ context }) => ({
+      replacedIdentityId: context.identity?.identityId ?? context.replacedIdentityId,
+      identity: undefined,
+      credentials: undefined,
+      recoveries: [...context.recoveries, 'resetIdentity' as const],
+    })),
+    renewLogins: assign(({ context }) => ({
+      forceTokenRenewal: true,
+      recoveries: [...context.recoveries, 'renewLogins' as const],
+    })),
+    adoptIdentity: enqueueActions(({ context, event, enqueue }) => {
+      const result = (event as unknown as { output: IdentityResult }).output;
+      enqueue.assign({
+        identity: {
+          identityId: result.identityId,
+          authenticated: result.authenticated,
+          providers: result.providers,
+        },
+        logins: result.logins,
+        forceTokenRenewal: false,
+        replacedIdentityId: undefined,
+        wanted: context.wanted === 'identity' ? 'nothing' : context.wanted,
+      });
+      enqueue.emit({
+        type: 'identityChanged',
+        previousIdentityId: context.replacedIdentityId,
+        identityId: result.identityId,
+        reason: context.replacedIdentityId ? 'reset' : 'created',
+      });
+    }),
+    adoptCredentials: enqueueActions(({ context, event, enqueue }) => {
+      const result = (event as unknown as { output: CredentialsResult }).output;
+      const previous = context.identity;
+      enqueue.assign({
+        identity: {
+          identityId: result.identityId,
+          authenticated: result.authenticated,
+          providers: result.providers,
+        },
+        logins: result.logins,
+        credentials: result.credentials,
+        error: undefined,
+        wanted: 'nothing',
+        recoveries: [],
+        forceTokenRenewal: false,
+        replacedIdentityId: undefined,
+        refreshFailures: 0,
+      });
+      if (previous && previous.identityId !== result.identityId) {
+        enqueue.emit({
+          type: 'identityChanged',
+          previousIdentityId: previous.identityId,
+          identityId: result.identityId,
+          reason: 'merged',
+        });
+      } else if (previous && !previous.authenticated && result.authenticated) {
+        enqueue.emit({
+          type: 'identityChanged',
+          previousIdentityId: previous.identityId,
+          identityId: result.identityId,
+          reason: 'linked',
+        });
+      }
+      enqueue.emit({ type: 'credentials', credentials: result.credentials });
+    }),
+    /** A request callers wait on failed: remember the error, tell them, stop wanting. */
+    failRequest: enqueueActions(({ event, enqueue }) => {
+      const error = asError((event as unknown as ErrorEvent).error);
+      enqueue.assign({ error, wanted: 'nothing' });
+      enqueue.emit({ type: 'error', error });
+      enqueue.emit({ type: 'requestFailed', error });
+    }),
+    failGuestAccess: enqueueActions(({ event, enqueue }) => {
+      const cause = (event as unknown as ErrorEvent).error;
+      const error =
+        cause instanceof GuestAccessDisabledError
+          ? cause
+          : new GuestAccessDisabledError('Unauthenticated access is not supported for this identity pool.');
+      enqueue.assign({ error, wanted: 'nothing' });
+      enqueue.emit({ type: 'error', error });
+      enqueue.emit({ type: 'requestFailed', error });
+    }),
+    /** `allowGuest: false` and no login: nothing is sent. */
+    refuseGuest: enqueueActions(({ enqueue }) => {
+      const error = new LoginRequiredError([], 'Guest access is off (allowGuest: false): call login() first');
+      enqueue.assign({ error, wanted: 'nothing' });
+      enqueue.emit({ type: 'requestFailed', error });
+    }),
+    /** A background refresh failed but the credentials still have life: keep serving them. */
+    noteRefreshFailure: enqueueActions(({ context, event, enqueue }) => {
+      const error = asError((event as unknown as ErrorEvent).error);
+      enqueue.assign({
+        refreshFailures: context.refreshFailures + 1,
+        recoveries: [],
+        forceTokenRenewal: false,
+        wanted: 'nothing',
+      });
+      enqueue.emit({ type: 'error', error });
+      enqueue.emit({ type: 'requestFailed', error });
+    }),
+    requireLogin: enqueueActions(({ context, event, enqueue }) => {
+      const cause = (event as unknown as Partial<ErrorEvent>).error;
+      const providers = providersNeedingLogin(context, cause);
+      const error =
+        cause instanceof LoginRequiredError
+          ? cause
+          : new LoginRequiredError(providers.filter((p) => p !== '*'));
+      enqueue.assign({
+        error,
+        credentials: undefined,
+        wanted: 'nothing',
+        recoveries: [],
+        forceTokenRenewal: false,
+        identity: context.identity && { ...context.identity, authenticated: true },
+      });
+      for (const providerName of providers) enqueue.emit({ type: 'loginRequired', providerName });
+      enqueue.emit({ type: 'requestFailed', error });
+    }),
+    /** Asked for credentials while a login is required: say so at once, send nothing. */
+    reportLoginRequired: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ wanted: 'nothing' });
+      enqueue.emit({ type: 'requestFailed', error: context.error ?? new LoginRequiredError([]) });
+    }),
+  },
+  delays: {
+    /** Until `refreshWindowSeconds` before expiry; sooner, with back-off, after failed refreshes. */
+    refreshDelay: ({ context }) => {
+      const now = context.deps.clock.now();
+      const expiresAt = context.credentials?.expiration.getTime() ?? now;
+      const windowMs = context.deps.options.refreshWindowSeconds * 1000;
+      let delay = expiresAt - windowMs - now;
+      if (context.refreshFailures > 0) {
+        const lastUseful = expiresAt - MIN_CREDENTIAL_LIFETIME_MS - now;
+        delay = Math.min(MIN_REFRESH_DELAY_MS * 2 ** (context.refreshFailures - 1), lastUseful);
+      }
+      return Math.max(MIN_REFRESH_DELAY_MS, delay);
+    },
+  },
+}).createMachine({
+  id: 'identityPool',
+  initial: 'restoring',
+  context: ({ input }) => ({
+    deps: input.deps,
+    identity: undefined,
+    logins: input.logins ?? {},
+    credentials: undefined,
+    error: undefined,
+    wanted: 'nothing',
+    recoveries: [],
+    forceTokenRenewal: false,
+    replacedIdentityId: undefined,
+    refreshFailures: 0,
+  }),
+  on: {
+    'CREDENTIALS.NEEDED': { actions: 'want' },
+    'IDENTITY.NEEDED': { actions: 'want' },
+    LOGIN: { target: '.routing', actions: 'addLogin' },
+    LOGOUT: { target: '.unauthenticated', actions: 'forgetSession' },
+    CLEAR: { target: '.unauthenticated', actions: 'forgetSession' },
+    'CREDENTIALS.CLEAR': { target: '.routing', actions: 'dropCredentials' },
+  },
+  states: {
+    restoring: {
+      invoke: {
+        src: 'restoreSession',
+        input: ({ context }) => ({ deps: context.deps }),
+        onDone: {
+          target: 'routing',
+          actions: assign({
+            identity: ({ event }) => event.output.identity,
+            credentials: ({ event }) => event.output.credentials,
+          }),
+        },
+        // restoreSession never rejects (storage failures are reported and read as empty).
+        onError: { target: 'routing' },
+      },
+      on: {
+        LOGIN: { actions: 'addLogin' },
+        'CREDENTIALS.CLEAR': { actions: 'dropCredentials' },
+      },
+    },
+    routing: {
+      always: [
+        { guard: 'isAuthenticated', target: 'authenticated' },
+        { guard: 'hasUsableCredentials', target: 'credentialed' },
+        { guard: 'hasIdentity', target: 'identified' },
+        { target: 'unauthenticated' },
+      ],
+    },
+    unauthenticated: {
+      always: [
+        { guard: and(['wantsSomething', 'guestAllowed']), target: 'identifying' },
+        { guard: 'wantsSomething', target: 'failed', actions: 'refuseGuest' },
+      ],
+    },
+    identifying: {
+      invoke: {
+        src: 'obtainIdentity',
+        input: ({ context }) => ({ deps: context.deps, logins: {}, forceTokenRenewal: false }),
+        onDone: { target: 'identified', actions: 'adoptIdentity' },
+        onError: [
+          {
+            guard: { type: 'recoveryIs', params: { recovery: 'guestAccessDisabled' } },
+            target: 'failed',
+            actions: 'failGuestAccess',
+          },
+          failTo('#identityPool.failed'),
+        ],
+      },
+    },
+    identified: {
+      always: { guard: 'wantsCredentials', target: 'fetching' },
+    },
+    fetching: {
+      invoke: {
+        src: 'obtainCredentials',
+        input: credentialsRequest,
+        onDone: { target: 'routing', actions: 'adoptCredentials' },
+        onError: [...guestRecoveries(), failTo('#identityPool.failed')],
+      },
+    },
+    credentialed: {
+      after: { refreshDelay: 'refreshing' },
+      on: {
+        'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
+      },
+    },
+    refreshing: {
+      invoke: {
+        src: 'obtainCredentials',
+        input: credentialsRequest,
+        onDone: { target: 'routing', actions: 'adoptCredentials' },
+        onError: [
+          ...guestRecoveries(),
+          { guard: 'hasUsableCredentials', target: 'credentialed', actions: 'noteRefreshFailure' },
+          failTo('#identityPool.failed'),
+        ],
+      },
+    },
+    authenticated: {
+      initial: 'routing',
+      states: {
+        routing: {
+          always: [
+            { guard: and(['hasIdentity', 'hasUnlinkedLogins']), target: 'fetching' },
+            { guard: 'hasUsableCredentials', target: 'credentialed' },
+            { guard: 'hasIdentity', target: 'identified' },
+            { target: 'identifying' },
+          ],
+        },
+        identifying: {
+          invoke: {
+            src: 'obtainIdentity',
+            input: ({ context }) => ({
+              deps: context.deps,
+              logins: context.logins,
+              forceTokenRenewal: context.forceTokenRenewal,
+            }),
+            onDone: { target: 'fetching', actions: 'adoptIdentity' },
+            onError: [
+              {
+                guard: { type: 'recoveryIs', params: { recovery: 'renewLogins' } },
+                target: 'identifying',
+                reenter: true,
+                actions: 'renewLogins',
+              },
+              {
+                guard: { type: 'recoveryIs', params: { recovery: 'loginRequired' } },
+                target: 'loginRequired',
+                actions: 'requireLogin',
+              },
+              failTo('#identityPool.failed'),
+            ],
+          },
+        },
+        identified: {
+          always: [
+            { guard: and(['wantsCredentials', 'hasLogins']), target: 'fetching' },
+            { guard: 'wantsCredentials', target: 'loginRequired', actions: 'requireLogin' },
+          ],
+        },
+        fetching: {
+          invoke: {
+            src: 'obtainCredentials',
+            input: credentialsRequest,
+            onDone: { target: 'routing', actions: 'adoptCredentials' },
+            onError: [...authenticatedRecoveries('fetching'), failTo('#identityPool.failed')],
+          },
+        },
+        credentialed: {
+          after: { refreshDelay: 'refreshing' },
+          on: {
+            'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
+          },
+        },
+        refreshing: {
+          invoke: {
+            src: 'obtainCredentials',
+            input: credentialsRequest,
+            onDone: { target: 'routing', actions: 'adoptCredentials' },
+            onError: [
+              ...authenticatedRecoveries('refreshing'),
+              { guard: 'hasUsableCredentials', target: 'credentialed', actions: 'noteRefreshFailure' },
+              failTo('#identityPool.failed'),
+            ],
+          },
+        },
+        loginRequired: {
+          on: {
+            'CREDENTIALS.NEEDED': [
+              { guard: 'canRenewSilently', target: 'fetching', actions: ['want', 'renewLogins'] },
+              { actions: 'reportLoginRequired' },
+            ],
+          },
+        },
+      },
+    },
+    failed: {
+      on: {
+        'CREDENTIALS.NEEDED': { target: 'routing', actions: ['want', 'retryAfterFailure'] },
+        'IDENTITY.NEEDED': { target: 'routing', actions: ['want', 'retryAfterFailure'] },
+      },
+    },
+  },
+});
+
+/* The helpers below return parts of transitions that several states share. They are plain
+ * functions (hoisted), so the statechart above reads top to bottom. */
+
+function credentialsRequest({ context }: { context: IdentityPoolContext }): CredentialsRequest {
+  return {
+    deps: context.deps,
+    identity: context.identity as StoredIdentity,
+    logins: context.logins,
+    forceTokenRenewal: context.forceTokenRenewal,
+  };
+}
+
+/** The last resort of every request: the `failed` phase, whose next request tries again. */
+function failTo(target: '#identityPool.failed') {
+  return { target, actions: 'failRequest' as const };
+}
+
+/** What a guest's GetCredentialsForIdentity failure can recover by (the recovery table). */
+function guestRecoveries() {
+  return [
+    {
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'resetIdentity' as const } },
+      target: '#identityPool.identifying',
+      actions: 'resetIdentity' as const,
+    },
+    {
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'guestAccessDisabled' as const } },
+      target: '#identityPool.failed',
+      actions: 'failGuestAccess' as const,
+    },
+    {
+      // "Logins don't match" without logins: the stored identity is authenticated.
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'loginRequired' as const } },
+      target: '#identityPool.authenticated.loginRequired',
+      actions: 'requireLogin' as const,
+    },
+  ];
+}
+
+/** What an authenticated GetCredentialsForIdentity failure can recover by (the recovery table). */
+function authenticatedRecoveries(self: 'fetching' | 'refreshing') {
+  return [
+    {
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'resetIdentity' as const } },
+      target: '#identityPool.authenticated.identifying',
+      actions: 'resetIdentity' as const,
+    },
+    {
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'renewLogins' as const } },
+      target: `#identityPool.authenticated.${self}` as const,
+      reenter: true,
+      actions: 'renewLogins' as const,
+    },
+    {
+      guard: { type: 'recoveryIs' as const, params: { recovery: 'loginRequired' as const } },
+      target: '#identityPool.authenticated.loginRequired',
+      actions: 'requireLogin' as const,
+    },
+  ];
+}
+
+export type IdentityPoolMachine = typeof identityPoolMachine;

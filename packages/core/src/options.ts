@@ -1,0 +1,254 @@
+import * as z from 'zod/mini';
+import type { Clock } from './clock.js';
+import { ConfigurationError } from './errors.js';
+import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
+
+/** How failed requests are retried (throttling, 5xx, network errors). */
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 3, as the AWS SDK. */
+  maxAttempts?: number;
+  /** Back-off base for transient errors, ms. Default 100. Throttling uses 5× this. */
+  baseDelayMs?: number;
+  /** Cap of one back-off delay, ms. Default 20 000. */
+  maxDelayMs?: number;
+}
+
+export interface IdentityPoolAuthOptions {
+  /** `<region>:<guid>`, e.g. `us-east-1:0def4f54-71bd-42f5-b8d9-7e8811807670`. */
+  identityPoolId: string;
+  /** Defaults to the pool ID's prefix. */
+  region?: string;
+  /** A custom service URL (the emulator, a proxy). */
+  endpoint?: string;
+  /** Defaults to the AWS SDK client transport. */
+  transport?: CognitoIdentityTransport;
+  /** Defaults to `memoryStorage()`. */
+  storage?: StorageAdapter;
+  /** Start signed in: Logins key → token or login provider. */
+  logins?: Record<string, string | LoginProvider>;
+  /** Allow guest identities. Default `true`. */
+  allowGuest?: boolean;
+  /** Refresh this long before expiry. Default 300. */
+  refreshWindowSeconds?: number;
+  /** Also keep the credentials in storage (not only the identity ID). Default `false`. */
+  persistCredentials?: boolean;
+  customRoleArn?: string;
+  accountId?: string;
+  /** Epoch-ms clock; one with `setTimeout`/`clearTimeout` also drives the timers. */
+  clock?: Clock;
+  retry?: RetryOptions;
+  /** Prefix of the storage keys. Default `identity-pool`. */
+  storageKeyPrefix?: string;
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  identityPoolId: string;
+  region: string;
+  endpoint: string | undefined;
+  transport: CognitoIdentityTransport | undefined;
+  storage: StorageAdapter | undefined;
+  logins: Record<string, string | LoginProvider>;
+  allowGuest: boolean;
+  refreshWindowSeconds: number;
+  persistCredentials: boolean;
+  customRoleArn: string | undefined;
+  accountId: string | undefined;
+  clock: Clock | undefined;
+  retry: Required<RetryOptions>;
+  storageKeyPrefix: string;
+}
+
+export const IDENTITY_POOL_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
+
+const hasFunctions =
+  (...names: string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'object' &&
+    value !== null &&
+    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+const isLoginProvider = (value: unknown): value is LoginProvider =>
+  hasFunctions('signIn')(value) &&
+  typeof (value as LoginProvider).loginsKey === 'string' &&
+  typeof (value as LoginProvider).id === 'string';
+
+const optionsSchema = z.strictObject({
+  identityPoolId: z.string({ error: 'is required and must be a string like "us-east-1:<guid>"' }).check(
+    z.maxLength(55, { error: 'must be at most 55 characters' }),
+    z.regex(IDENTITY_POOL_ID_PATTERN, {
+      error: 'must match ^[\\w-]+:[0-9a-f-]+$ ("<region>:<guid>", lowercase hex)',
+    }),
+  ),
+  region: z.optional(
+    z
+      .string({ error: 'must be a string' })
+      .check(z.regex(/^[a-z0-9-]{1,64}$/, { error: 'must be an AWS region name such as "us-east-1"' })),
+  ),
+  endpoint: z.optional(
+    z.string({ error: 'must be a string' }).check(
+      z.refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+        error: 'must be an http(s) URL',
+      }),
+    ),
+  ),
+  transport: z.optional(
+    z.custom<CognitoIdentityTransport>(hasFunctions('getId', 'getCredentialsForIdentity'), {
+      error: 'must have getId and getCredentialsForIdentity functions',
+    }),
+  ),
+  storage: z.optional(
+    z.custom<StorageAdapter>(hasFunctions('getItem', 'setItem', 'removeItem'), {
+      error: 'must have getItem, setItem and removeItem functions',
+    }),
+  ),
+  logins: z.optional(
+    z
+      .record(
+        z
+          .string()
+          .check(
+            z.minLength(1, { error: 'keys must not be empty' }),
+            z.maxLength(128, { error: 'keys must be at most 128 characters' }),
+          ),
+        z.union(
+          [
+            z
+              .string()
+              .check(
+                z.minLength(1, { error: 'tokens must not be empty' }),
+                z.maxLength(50_000, { error: 'tokens must be at most 50000 characters' }),
+              ),
+            z.custom<LoginProvider>(isLoginProvider),
+          ],
+          { error: 'each value must be a token string or a LoginProvider (id, loginsKey, signIn)' },
+        ),
+        { error: 'must be an object of Logins key → token or LoginProvider' },
+      )
+      .check(
+        z.refine((logins) => Object.keys(logins).length <= 10, { error: 'must have at most 10 entries' }),
+      ),
+  ),
+  allowGuest: z.optional(z.boolean({ error: 'must be a boolean' })),
+  refreshWindowSeconds: z.optional(
+    z
+      .number({ error: 'must be a number of seconds' })
+      .check(
+        z.refine(Number.isFinite, { error: 'must be finite' }),
+        z.gte(0, { error: 'must be at least 0' }),
+        z.lte(3000, { error: 'must be at most 3000 (credentials live one hour)' }),
+      ),
+  ),
+  persistCredentials: z.optional(z.boolean({ error: 'must be a boolean' })),
+  customRoleArn: z.optional(
+    z
+      .string({ error: 'must be a string' })
+      .check(
+        z.minLength(20, { error: 'must be at least 20 characters' }),
+        z.maxLength(2048, { error: 'must be at most 2048 characters' }),
+        z.regex(/^arn:/, { error: 'must be an ARN ("arn:aws:iam::<account>:role/<name>")' }),
+      ),
+  ),
+  accountId: z.optional(
+    z
+      .string({ error: 'must be a string of digits' })
+      .check(z.regex(/^\d{1,15}$/, { error: 'must be 1 to 15 digits' })),
+  ),
+  clock: z.optional(z.custom<Clock>(hasFunctions('now'), { error: 'must have a now() function' })),
+  retry: z.optional(
+    z.strictObject(
+      {
+        maxAttempts: z.optional(
+          z
+            .number({ error: 'must be a number' })
+            .check(
+              z.int({ error: 'must be a whole number' }),
+              z.gte(1, { error: 'must be at least 1' }),
+              z.lte(10, { error: 'must be at most 10' }),
+            ),
+        ),
+        baseDelayMs: z.optional(
+          z
+            .number({ error: 'must be a number' })
+            .check(
+              z.refine(Number.isFinite, { error: 'must be finite' }),
+              z.gte(0, { error: 'must be at least 0' }),
+            ),
+        ),
+        maxDelayMs: z.optional(
+          z
+            .number({ error: 'must be a number' })
+            .check(
+              z.refine(Number.isFinite, { error: 'must be finite' }),
+              z.gte(0, { error: 'must be at least 0' }),
+            ),
+        ),
+      },
+      { error: 'must be an object' },
+    ),
+  ),
+  storageKeyPrefix: z.optional(
+    z
+      .string({ error: 'must be a string' })
+      .check(z.regex(/^[\w.@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._@-' })),
+  ),
+});
+
+type Issue = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
+
+function toConfigurationError(issue: Issue): ConfigurationError {
+  const field = issue.path.map(String).join('.') || 'options';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys ?? [];
+    const where = field === 'options' ? '' : `${field}.`;
+    return new ConfigurationError(
+      `${where}${keys[0] ?? '?'}`,
+      `is not a known option${keys.length > 1 ? ` (nor ${keys.slice(1).join(', ')})` : ''}`,
+    );
+  }
+  return new ConfigurationError(field, issue.message);
+}
+
+/**
+ * Validates the options and fills in the defaults.
+ * @throws ConfigurationError naming the first bad field and the rule it broke.
+ */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigurationError('options', 'must be an object with at least identityPoolId');
+  }
+  const parsed = optionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw toConfigurationError(parsed.error.issues[0] as Issue);
+  }
+  const options = parsed.data;
+  for (const [key, value] of Object.entries(options.logins ?? {})) {
+    if (typeof value !== 'string' && value.loginsKey !== key) {
+      throw new ConfigurationError(
+        `logins.${key}`,
+        `the provider's loginsKey is "${value.loginsKey}"; use it as the key`,
+      );
+    }
+  }
+  const retry = options.retry ?? {};
+  return {
+    identityPoolId: options.identityPoolId,
+    region: options.region ?? options.identityPoolId.slice(0, options.identityPoolId.indexOf(':')),
+    endpoint: options.endpoint,
+    transport: options.transport,
+    storage: options.storage,
+    logins: options.logins ?? {},
+    allowGuest: options.allowGuest ?? true,
+    refreshWindowSeconds: options.refreshWindowSeconds ?? 300,
+    persistCredentials: options.persistCredentials ?? false,
+    customRoleArn: options.customRoleArn,
+    accountId: options.accountId,
+    clock: options.clock,
+    retry: {
+      maxAttempts: retry.maxAttempts ?? 3,
+      baseDelayMs: retry.baseDelayMs ?? 100,
+      maxDelayMs: retry.maxDelayMs ?? 20_000,
+    },
+    storageKeyPrefix: options.storageKeyPrefix ?? 'identity-pool',
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * The network and storage work of a session, one async function per invoked actor of the
+ * machine. Each makes at most one request per operation (plus bounded retries), checks what the
+ * service answered, and writes the identity to storage before it resolves — so the machine
+ * never hands out credentials for an identity that is not stored yet.
+ */
+import type { TimerClock } from './clock.js';
+import { InvalidResponseError, LoginRequiredError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { withRetry } from './retry.js';
+import type { SessionStore, StoredIdentity } from './storage/session-store.js';
+import { checkCredentials, checkIdentityId } from './transports/validate.js';
+import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
+
+/** Everything the session's work needs; built once by `createIdentityPoolAuth`. */
+export interface SessionDeps {
+  options: ResolvedOptions;
+  transport: CognitoIdentityTransport;
+  store: SessionStore;
+  clock: TimerClock;
+}
+
+/** A login of the session. Tokens live here, in memory, and nowhere else. */
+export interface LoginEntry {
+  token?: string | undefined;
+  /** Epoch ms. */
+  expiresAt?: number | undefined;
+  provider?: LoginProvider | undefined;
+}
+export type Logins = Readonly<Record<string, LoginEntry>>;
+
+/** Credentials with less life than this are never handed out. */
+export const MIN_CREDENTIAL_LIFETIME_MS = 60_000;
+
+/** A token this close to its expiry is renewed before use. */
+export const LOGIN_TOKEN_RENEW_MS = 60_000;
+
+/**
+ * Turns the session's logins into a `Logins` map, renewing silently (`getToken`) any token that
+ * is missing, about to expire, or — with `force` — refused by the service.
+ * @throws LoginRequiredError for each login that has no usable token and cannot get one.
+ */
+export async function resolveLogins(
+  logins: Logins,
+  { now, force, signal }: { now: number; force: boolean; signal?: AbortSignal | undefined },
+): Promise<{ map: LoginsMap; logins: Record<string, LoginEntry> }> {
+  const map: LoginsMap = {};
+  const next: Record<string, LoginEntry> = {};
+  const missing: string[] = [];
+  await Promise.all(
+    Object.entries(logins).map(async ([key, entry]) => {
+      const stale =
+        force ||
+        !entry.token ||
+        (entry.expiresAt !== undefined && entry.expiresAt - now <= LOGIN_TOKEN_RENEW_MS);
+      let current = entry;
+      if (stale && entry.provider?.getToken) {
+        const renewed = await entry.provider.getToken(signal ? { signal } : undefined);
+        current = renewed
+          ? { provider: entry.provider, token: renewed.token, expiresAt: renewed.expiresAt }
+          : { provider: entry.provider };
+      } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
+        current = { provider: entry.provider };
+      }
+      next[key] = current;
+      if (current.token) map[key] = current.token;
+      else missing.push(key);
+    }),
+  );
+  if (missing.length) throw new LoginRequiredError(missing.sort());
+  return { map, logins: next };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined) {
+  if (signal?.aborted) throw signal.reason;
+}
+
+function sameIdentity(a: StoredIdentity | undefined, b: StoredIdentity): boolean {
+  return (
+    !!a &&
+    a.identityId === b.identityId &&
+    a.authenticated === b.authenticated &&
+    a.providers.length === b.providers.length &&
+    a.providers.every((p, i) => p === b.providers[i])
+  );
+}
+
+export interface RestoredSession {
+  identity?: StoredIdentity | undefined;
+  credentials?: IdentityPoolCredentials | undefined;
+}
+
+/** Reads the stored identity (and credentials, with `persistCredentials`). Never throws. */
+export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
+  const identity = await deps.store.loadIdentity();
+  if (!identity) return {};
+  const credentials = deps.options.persistCredentials
+    ? await deps.store.loadCredentials(identity.identityId)
+    : undefined;
+  return { identity, credentials };
+}
+
+export interface IdentityRequest {
+  deps: SessionDeps;
+  logins: Logins;
+  forceTokenRenewal: boolean;
+}
+export interface IdentityResult extends StoredIdentity {
+  logins: Record<string, LoginEntry>;
+}
+
+/** GetId — a guest identity without logins, the login's identity with them — then stores it. */
+export async function obtainIdentity(
+  request: IdentityRequest,
+  signal?: AbortSignal,
+): Promise<IdentityResult> {
+  const { deps } = request;
+  const { map, logins } = await resolveLogins(request.logins, {
+    now: deps.clock.now(),
+    force: request.forceTokenRenewal,
+    signal,
+  });
+  const providers = Object.keys(map).sort();
+  const out = await withRetry(
+    () =>
+      deps.transport.getId({
+        identityPoolId: deps.options.identityPoolId,
+        accountId: deps.options.accountId,
+        logins: providers.length ? map : undefined,
+        signal,
+      }),
+    deps.options.retry,
+    deps.clock,
+    signal,
+  );
+  const identity: StoredIdentity = {
+    identityId: checkIdentityId('GetId', out?.identityId),
+    authenticated: providers.length > 0,
+    providers,
+  };
+  throwIfAborted(signal);
+  await deps.store.saveIdentity(identity);
+  return { ...identity, logins };
+}
+
+export interface CredentialsRequest extends IdentityRequest {
+  /** The identity as the session knows it. */
+  identity: StoredIdentity;
+}
+export interface CredentialsResult extends IdentityResult {
+  credentials: IdentityPoolCredentials;
+}
+
+/**
+ * GetCredentialsForIdentity for the session's identity with its logins. The answer's identity
+ * may differ (Cognito merged ours into the login's owner): that one is adopted and stored.
+ */
+export async function obtainCredentials(
+  request: CredentialsRequest,
+  signal?: AbortSignal,
+): Promise<CredentialsResult> {
+  const { deps, identity } = request;
+  const { map, logins } = await resolveLogins(request.logins, {
+    now: deps.clock.now(),
+    force: request.forceTokenRenewal,
+    signal,
+  });
+  const loginKeys = Object.keys(map);
+  const out = await withRetry(
+    () =>
+      deps.transport.getCredentialsForIdentity({
+        identityId: identity.identityId,
+        logins: loginKeys.length ? map : undefined,
+        customRoleArn: deps.options.customRoleArn,
+        signal,
+      }),
+    deps.options.retry,
+    deps.clock,
+    signal,
+  );
+  const identityId = checkIdentityId('GetCredentialsForIdentity', out?.identityId);
+  const serviceCredentials = checkCredentials('GetCredentialsForIdentity', out?.credentials);
+  if (serviceCredentials.expiration.getTime() - deps.clock.now() <= MIN_CREDENTIAL_LIFETIME_MS) {
+    // Handing these out would break the one-minute promise; asking again at once would loop.
+    throw new InvalidResponseError(
+      'GetCredentialsForIdentity',
+      `the credentials expire at ${serviceCredentials.expiration.toISOString()}, under a minute from now (is the clock skewed?)`,
+    );
+  }
+  const credentials: IdentityPoolCredentials = Object.freeze({ ...serviceCredentials, identityId });
+  const kept = identityId === identity.identityId ? identity.providers : [];
+  const next: StoredIdentity = {
+    identityId,
+    authenticated: loginKeys.length > 0,
+    providers: [...new Set([...kept, ...loginKeys])].sort(),
+  };
+  throwIfAborted(signal);
+  if (!sameIdentity(identity, next)) await deps.store.saveIdentity(next);
+  if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
+  return { ...next, logins, credentials };
+}

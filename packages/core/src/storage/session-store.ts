@@ -1,0 +1,144 @@
+import * as z from 'zod/mini';
+import { describeError, StorageError } from '../errors.js';
+import type { IdentityPoolCredentials, StorageAdapter } from '../types.js';
+
+/** Bumped when the stored shape changes; values of another version are ignored. */
+export const STORAGE_SCHEMA_VERSION = 1;
+
+/** What is kept about the identity. Login tokens never are. */
+export interface StoredIdentity {
+  identityId: string;
+  authenticated: boolean;
+  /** Logins keys linked to the identity, so a returning user is asked for the right login. */
+  providers: string[];
+}
+
+const identityIdSchema = z.string().check(z.maxLength(55), z.regex(/^[\w-]+:[0-9a-f-]+$/));
+
+const storedIdentitySchema = z.object({
+  v: z.literal(STORAGE_SCHEMA_VERSION),
+  identityId: identityIdSchema,
+  authenticated: z.boolean(),
+  providers: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(20)),
+});
+
+const storedCredentialsSchema = z.object({
+  v: z.literal(STORAGE_SCHEMA_VERSION),
+  identityId: identityIdSchema,
+  accessKeyId: z.string().check(z.minLength(1), z.maxLength(256)),
+  secretAccessKey: z.string().check(z.minLength(1), z.maxLength(1024)),
+  sessionToken: z.string().check(z.minLength(1), z.maxLength(16_384)),
+  expiration: z.number().check(z.int(), z.positive()),
+});
+
+/** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
+export function storageKeys(prefix: string, identityPoolId: string) {
+  const base = `${prefix}:v${STORAGE_SCHEMA_VERSION}:${identityPoolId}`;
+  return { identity: `${base}:identity`, credentials: `${base}:credentials` } as const;
+}
+
+/**
+ * Reads and writes one pool's session through a `StorageAdapter`. Every failure of the adapter
+ * (a throw, a rejected promise) and every unreadable value is reported through `onError` and
+ * then treated as missing: storage never fails sign-in, and a bad value never costs the others.
+ */
+export class SessionStore {
+  readonly keys: ReturnType<typeof storageKeys>;
+  constructor(
+    private readonly adapter: StorageAdapter,
+    prefix: string,
+    identityPoolId: string,
+    private readonly onError: (error: StorageError) => void,
+  ) {
+    this.keys = storageKeys(prefix, identityPoolId);
+  }
+
+  async loadIdentity(): Promise<StoredIdentity | undefined> {
+    const value = await this.read(this.keys.identity, storedIdentitySchema);
+    return (
+      value && {
+        identityId: value.identityId,
+        authenticated: value.authenticated,
+        providers: value.providers,
+      }
+    );
+  }
+
+  async saveIdentity(identity: StoredIdentity): Promise<void> {
+    await this.write(this.keys.identity, { v: STORAGE_SCHEMA_VERSION, ...identity });
+  }
+
+  /** Credentials of `identityId`, or undefined when none are stored for that identity. */
+  async loadCredentials(identityId: string): Promise<IdentityPoolCredentials | undefined> {
+    const value = await this.read(this.keys.credentials, storedCredentialsSchema);
+    if (!value || value.identityId !== identityId) return undefined;
+    return Object.freeze({
+      accessKeyId: value.accessKeyId,
+      secretAccessKey: value.secretAccessKey,
+      sessionToken: value.sessionToken,
+      expiration: new Date(value.expiration),
+      identityId: value.identityId,
+    });
+  }
+
+  async saveCredentials(credentials: IdentityPoolCredentials): Promise<void> {
+    await this.write(this.keys.credentials, {
+      v: STORAGE_SCHEMA_VERSION,
+      identityId: credentials.identityId,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      expiration: credentials.expiration.getTime(),
+    });
+  }
+
+  async removeCredentials(): Promise<void> {
+    await this.remove(this.keys.credentials);
+  }
+
+  /** Removes exactly this pool's keys. */
+  async clear(): Promise<void> {
+    await Promise.all([this.remove(this.keys.identity), this.remove(this.keys.credentials)]);
+  }
+
+  private async read<T>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
+    let raw: string | null;
+    try {
+      raw = await this.adapter.getItem(key);
+    } catch (error) {
+      this.onError(new StorageError('getItem', key, describeError(error)));
+      return undefined;
+    }
+    if (raw === null || raw === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = typeof raw === 'string' ? JSON.parse(raw) : raw;
+    } catch {
+      value = undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    // Never echo the value: it may hold a secret.
+    this.onError(
+      new StorageError('parse', key, 'the stored value is not one this version wrote; it was discarded'),
+    );
+    await this.remove(key);
+    return undefined;
+  }
+
+  private async write(key: string, value: object): Promise<void> {
+    try {
+      await this.adapter.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      this.onError(new StorageError('setItem', key, describeError(error)));
+    }
+  }
+
+  private async remove(key: string): Promise<void> {
+    try {
+      await this.adapter.removeItem(key);
+    } catch (error) {
+      this.onError(new StorageError('removeItem', key, describeError(error)));
+    }
+  }
+}
