@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages from their TypeScript sources through the "source"
-// export condition, so a test run never depends on a stale build.
-const sourceConditions = ['source', 'import', 'module', 'node', 'default'];
+// export condition, so a test run never depends on a stale build. No "module" condition: it
+// points the AWS SDK's packages at their bundler-only dist-es builds (extensionless imports),
+// which Node cannot load; without it they resolve to dist-cjs, as in plain Node.
+const sourceConditions = ['source', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions: sourceConditions },

@@ -95,6 +95,9 @@ function effectiveRecovery(context: IdentityPoolContext, error: unknown): Recove
   return recovery;
 }
 
+const withRecovery = (used: Recovery[], recovery: Recovery): Recovery[] =>
+  used.includes(recovery) ? used : [...used, recovery];
+
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -195,11 +198,11 @@ export const identityPoolMachine = setup({
       replacedIdentityId: context.identity?.identityId ?? context.replacedIdentityId,
       identity: undefined,
       credentials: undefined,
-      recoveries: [...context.recoveries, 'resetIdentity' as const],
+      recoveries: withRecovery(context.recoveries, 'resetIdentity'),
     })),
     renewLogins: assign(({ context }) => ({
       forceTokenRenewal: true,
-      recoveries: [...context.recoveries, 'renewLogins' as const],
+      recoveries: withRecovery(context.recoveries, 'renewLogins'),
     })),
     adoptIdentity: enqueueActions(({ context, event, enqueue }) => {
       const result = (event as unknown as { output: IdentityResult }).output;
@@ -355,6 +358,7 @@ export const identityPoolMachine = setup({
   states: {
     restoring: {
       invoke: {
+        id: 'restoreSession',
         src: 'restoreSession',
         input: ({ context }) => ({ deps: context.deps }),
         onDone: {
@@ -388,6 +392,7 @@ export const identityPoolMachine = setup({
     },
     identifying: {
       invoke: {
+        id: 'obtainIdentity',
         src: 'obtainIdentity',
         input: ({ context }) => ({ deps: context.deps, logins: {}, forceTokenRenewal: false }),
         onDone: { target: 'identified', actions: 'adoptIdentity' },
@@ -406,6 +411,7 @@ export const identityPoolMachine = setup({
     },
     fetching: {
       invoke: {
+        id: 'obtainCredentials',
         src: 'obtainCredentials',
         input: credentialsRequest,
         onDone: { target: 'routing', actions: 'adoptCredentials' },
@@ -420,6 +426,7 @@ export const identityPoolMachine = setup({
     },
     refreshing: {
       invoke: {
+        id: 'obtainCredentials',
         src: 'obtainCredentials',
         input: credentialsRequest,
         onDone: { target: 'routing', actions: 'adoptCredentials' },
@@ -443,6 +450,7 @@ export const identityPoolMachine = setup({
         },
         identifying: {
           invoke: {
+            id: 'obtainIdentity',
             src: 'obtainIdentity',
             input: ({ context }) => ({
               deps: context.deps,
@@ -474,6 +482,7 @@ export const identityPoolMachine = setup({
         },
         fetching: {
           invoke: {
+            id: 'obtainCredentials',
             src: 'obtainCredentials',
             input: credentialsRequest,
             onDone: { target: 'routing', actions: 'adoptCredentials' },
@@ -488,6 +497,7 @@ export const identityPoolMachine = setup({
         },
         refreshing: {
           invoke: {
+            id: 'obtainCredentials',
             src: 'obtainCredentials',
             input: credentialsRequest,
             onDone: { target: 'routing', actions: 'adoptCredentials' },
