@@ -118,7 +118,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     resolved.storage ?? memoryStorage(),
     resolved.storageKeyPrefix,
     resolved.identityPoolId,
-    (error) => publish('error', { error }),
+    // Deferred a microtask: the first read happens while the session is being created, before
+    // the caller could subscribe with `on('error', …)`.
+    (error) => queueMicrotask(() => publish('error', { error })),
   );
   const deps: SessionDeps = {
     options: resolved,

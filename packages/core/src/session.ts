@@ -5,7 +5,7 @@
  * never hands out credentials for an identity that is not stored yet.
  */
 import type { TimerClock } from './clock.js';
-import { InvalidResponseError, LoginRequiredError } from './errors.js';
+import { InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
 import type { SessionStore, StoredIdentity } from './storage/session-store.js';
@@ -71,6 +71,15 @@ export async function resolveLogins(
   return { map, logins: next };
 }
 
+/** Runs a request; an error it throws never carries one of the login tokens it was sent. */
+async function redacting<T>(tokens: string[], request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw redactSecrets(error, tokens);
+  }
+}
+
 function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
 }
@@ -121,17 +130,19 @@ export async function obtainIdentity(
     signal,
   });
   const providers = Object.keys(map).sort();
-  const out = await withRetry(
-    () =>
-      deps.transport.getId({
-        identityPoolId: deps.options.identityPoolId,
-        accountId: deps.options.accountId,
-        logins: providers.length ? map : undefined,
-        signal,
-      }),
-    deps.options.retry,
-    deps.clock,
-    signal,
+  const out = await redacting(Object.values(map), () =>
+    withRetry(
+      () =>
+        deps.transport.getId({
+          identityPoolId: deps.options.identityPoolId,
+          accountId: deps.options.accountId,
+          logins: providers.length ? map : undefined,
+          signal,
+        }),
+      deps.options.retry,
+      deps.clock,
+      signal,
+    ),
   );
   const identity: StoredIdentity = {
     identityId: checkIdentityId('GetId', out?.identityId),
@@ -166,17 +177,19 @@ export async function obtainCredentials(
     signal,
   });
   const loginKeys = Object.keys(map);
-  const out = await withRetry(
-    () =>
-      deps.transport.getCredentialsForIdentity({
-        identityId: identity.identityId,
-        logins: loginKeys.length ? map : undefined,
-        customRoleArn: deps.options.customRoleArn,
-        signal,
-      }),
-    deps.options.retry,
-    deps.clock,
-    signal,
+  const out = await redacting(Object.values(map), () =>
+    withRetry(
+      () =>
+        deps.transport.getCredentialsForIdentity({
+          identityId: identity.identityId,
+          logins: loginKeys.length ? map : undefined,
+          customRoleArn: deps.options.customRoleArn,
+          signal,
+        }),
+      deps.options.retry,
+      deps.clock,
+      signal,
+    ),
   );
   const identityId = checkIdentityId('GetCredentialsForIdentity', out?.identityId);
   const serviceCredentials = checkCredentials('GetCredentialsForIdentity', out?.credentials);

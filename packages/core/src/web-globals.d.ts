@@ -26,4 +26,5 @@ declare global {
   var URL: { canParse(url: string, base?: string): boolean };
   function setTimeout(callback: () => void, ms?: number): unknown;
   function clearTimeout(id: unknown): void;
+  function queueMicrotask(callback: () => void): void;
 }

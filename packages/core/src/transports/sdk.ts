@@ -1,9 +1,10 @@
-import { AbortError, InvalidResponseError, NetworkError, ServiceError } from '../errors.js';
+import { AbortError, InvalidResponseError, NetworkError, redactSecrets, ServiceError } from '../errors.js';
 import type {
   CognitoIdentityTransport,
   GetCredentialsForIdentityInput,
   GetIdInput,
   GetOpenIdTokenInput,
+  ServiceCredentials,
 } from '../types.js';
 
 export interface SdkTransportOptions {
@@ -38,8 +39,8 @@ export function toTransportError(operation: string, error: unknown): Error {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   if (e.name === 'AbortError') return new AbortError();
   const statusCode = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  if (e.$fault && statusCode !== undefined && e.name) {
-    if (statusCode === 200) return new InvalidResponseError(operation, e.message ?? e.name);
+  const answered = statusCode !== undefined;
+  if (answered && e.$fault && e.name && statusCode !== 200) {
     return new ServiceError({
       code: e.name,
       message: e.message ?? 'Unknown',
@@ -48,7 +49,19 @@ export function toTransportError(operation: string, error: unknown): Error {
       requestId: e.$metadata?.requestId,
     });
   }
-  if ('$response' in e) return new InvalidResponseError(operation, 'the body could not be read');
+  if (answered && statusCode >= 200 && statusCode < 300) {
+    return new InvalidResponseError(operation, 'the body is not a valid answer');
+  }
+  if (answered) {
+    // An error status whose body is not the service's (a proxy's HTML page, say).
+    return new ServiceError({
+      code: `Http${statusCode}`,
+      message: `HTTP ${statusCode} with a body that is not a service error`,
+      operation,
+      statusCode,
+      requestId: e.$metadata?.requestId,
+    });
+  }
   return new NetworkError(operation, e.code ?? e.message ?? e.name ?? 'unknown failure');
 }
 
@@ -74,13 +87,15 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
   async function send<T>(
     operation: string,
     make: (sdk: SdkModule) => unknown,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    logins: Record<string, string> | undefined,
   ): Promise<T> {
     const { sdk, client } = await load();
     try {
       return (await client.send(make(sdk), signal ? { abortSignal: signal } : undefined)) as T;
     } catch (error) {
-      throw toTransportError(operation, error);
+      // The service may echo the request (a validation error quotes the Logins map).
+      throw redactSecrets(toTransportError(operation, error), Object.values(logins ?? {}));
     }
   }
   return {
@@ -94,6 +109,7 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
             Logins: input.logins,
           }),
         input.signal,
+        input.logins,
       );
       return { identityId: out.IdentityId as string };
     },
@@ -110,16 +126,18 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
             CustomRoleArn: input.customRoleArn,
           }),
         input.signal,
+        input.logins,
       );
       const c = out.Credentials;
       return {
         identityId: out.IdentityId as string,
-        credentials: {
-          accessKeyId: c?.AccessKeyId as string,
-          secretAccessKey: c?.SecretKey as string,
-          sessionToken: c?.SessionToken as string,
-          expiration: c?.Expiration as Date,
-        },
+        // Left undefined when missing: the caller checks the answer and names what is wrong.
+        credentials: (c && {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration,
+        }) as ServiceCredentials,
       };
     },
     async getOpenIdToken(input: GetOpenIdTokenInput) {
@@ -127,6 +145,7 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
         'GetOpenIdToken',
         (sdk) => new sdk.GetOpenIdTokenCommand({ IdentityId: input.identityId, Logins: input.logins }),
         input.signal,
+        input.logins,
       );
       return { identityId: out.IdentityId as string, token: out.Token as string };
     },
