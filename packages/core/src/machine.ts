@@ -410,32 +410,15 @@ export const identityPoolMachine = setup({
       always: { guard: 'wantsCredentials', target: 'fetching' },
     },
     fetching: {
-      invoke: {
-        id: 'obtainCredentials',
-        src: 'obtainCredentials',
-        input: credentialsRequest,
-        onDone: { target: 'routing', actions: 'adoptCredentials' },
-        onError: [...guestRecoveries(), failTo('#identityPool.failed')],
-      },
+      invoke: obtainCredentialsThen([...guestRecoveries(), failTo('#identityPool.failed')]),
     },
-    credentialed: {
-      after: { refreshDelay: 'refreshing' },
-      on: {
-        'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
-      },
-    },
+    credentialed: credentialedState(),
     refreshing: {
-      invoke: {
-        id: 'obtainCredentials',
-        src: 'obtainCredentials',
-        input: credentialsRequest,
-        onDone: { target: 'routing', actions: 'adoptCredentials' },
-        onError: [
-          ...guestRecoveries(),
-          { guard: 'hasUsableCredentials', target: 'credentialed', actions: 'noteRefreshFailure' },
-          failTo('#identityPool.failed'),
-        ],
-      },
+      invoke: obtainCredentialsThen([
+        ...guestRecoveries(),
+        keepServingIfUsable(),
+        failTo('#identityPool.failed'),
+      ]),
     },
     authenticated: {
       initial: 'routing',
@@ -481,32 +464,18 @@ export const identityPoolMachine = setup({
           ],
         },
         fetching: {
-          invoke: {
-            id: 'obtainCredentials',
-            src: 'obtainCredentials',
-            input: credentialsRequest,
-            onDone: { target: 'routing', actions: 'adoptCredentials' },
-            onError: [...authenticatedRecoveries('fetching'), failTo('#identityPool.failed')],
-          },
+          invoke: obtainCredentialsThen([
+            ...authenticatedRecoveries('fetching'),
+            failTo('#identityPool.failed'),
+          ]),
         },
-        credentialed: {
-          after: { refreshDelay: 'refreshing' },
-          on: {
-            'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
-          },
-        },
+        credentialed: credentialedState(),
         refreshing: {
-          invoke: {
-            id: 'obtainCredentials',
-            src: 'obtainCredentials',
-            input: credentialsRequest,
-            onDone: { target: 'routing', actions: 'adoptCredentials' },
-            onError: [
-              ...authenticatedRecoveries('refreshing'),
-              { guard: 'hasUsableCredentials', target: 'credentialed', actions: 'noteRefreshFailure' },
-              failTo('#identityPool.failed'),
-            ],
-          },
+          invoke: obtainCredentialsThen([
+            ...authenticatedRecoveries('refreshing'),
+            keepServingIfUsable(),
+            failTo('#identityPool.failed'),
+          ]),
         },
         loginRequired: {
           on: {
@@ -537,6 +506,32 @@ function credentialsRequest({ context }: { context: IdentityPoolContext }): Cred
     logins: context.logins,
     forceTokenRenewal: context.forceTokenRenewal,
   };
+}
+
+/** Holds credentials; the refresh timer, or a caller who needs fresher ones, moves on to `refreshing`. */
+function credentialedState() {
+  return {
+    after: { refreshDelay: 'refreshing' },
+    on: {
+      'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
+    },
+  } as const;
+}
+
+/** GetCredentialsForIdentity; success goes back through `routing`, failure to `onError`. */
+function obtainCredentialsThen<T>(onError: T) {
+  return {
+    id: 'obtainCredentials',
+    src: 'obtainCredentials',
+    input: credentialsRequest,
+    onDone: { target: 'routing', actions: 'adoptCredentials' },
+    onError,
+  } as const;
+}
+
+/** A failed background refresh whose credentials still have life: keep serving them. */
+function keepServingIfUsable() {
+  return { guard: 'hasUsableCredentials', target: 'credentialed', actions: 'noteRefreshFailure' } as const;
 }
 
 /** The last resort of every request: the `failed` phase, whose next request tries again. */
