@@ -95,6 +95,20 @@ function effectiveRecovery(context: IdentityPoolContext, error: unknown): Recove
   return recovery;
 }
 
+/** The context of a session that knows nothing yet (logins aside). */
+function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins'> {
+  return {
+    identity: undefined,
+    credentials: undefined,
+    error: undefined,
+    wanted: 'nothing',
+    recoveries: [],
+    forceTokenRenewal: false,
+    replacedIdentityId: undefined,
+    refreshFailures: 0,
+  };
+}
+
 const withRecovery = (used: Recovery[], recovery: Recovery): Recovery[] =>
   used.includes(recovery) ? used : [...used, recovery];
 
@@ -180,17 +194,7 @@ export const identityPoolMachine = setup({
           reason: event.type === 'LOGOUT' ? 'logout' : 'reset',
         });
       }
-      enqueue.assign({
-        identity: undefined,
-        logins: {},
-        credentials: undefined,
-        error: undefined,
-        wanted: 'nothing',
-        recoveries: [],
-        forceTokenRenewal: false,
-        replacedIdentityId: undefined,
-        refreshFailures: 0,
-      });
+      enqueue.assign({ ...noSession(), logins: {} });
     }),
     dropCredentials: assign({ credentials: undefined }),
     /** Forget an identity the service says is gone or not ours; the next GetId replaces it. */
@@ -335,18 +339,7 @@ export const identityPoolMachine = setup({
 }).createMachine({
   id: 'identityPool',
   initial: 'restoring',
-  context: ({ input }) => ({
-    deps: input.deps,
-    identity: undefined,
-    logins: input.logins ?? {},
-    credentials: undefined,
-    error: undefined,
-    wanted: 'nothing',
-    recoveries: [],
-    forceTokenRenewal: false,
-    replacedIdentityId: undefined,
-    refreshFailures: 0,
-  }),
+  context: ({ input }) => ({ deps: input.deps, logins: input.logins ?? {}, ...noSession() }),
   on: {
     'CREDENTIALS.NEEDED': { actions: 'want' },
     'IDENTITY.NEEDED': { actions: 'want' },
