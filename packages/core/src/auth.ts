@@ -296,8 +296,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     const signOuts =
       type === 'LOGOUT'
         ? providers.map((provider) =>
-            provider
-              .signOut?.()
+            // A provider's sign-out failing (or throwing synchronously) never fails logout().
+            Promise.resolve()
+              .then(() => provider.signOut?.())
               .catch((error: unknown) =>
                 publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
               ),

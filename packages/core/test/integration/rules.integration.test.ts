@@ -231,6 +231,26 @@ describe('logout and clear', () => {
     expect(env.calls(pool).at(-2)).toMatchObject({ operation: 'GetId', loginProviders: [] });
   });
 
+  it('a provider whose signOut throws never fails logout(); the failure is an error event', async () => {
+    const pool = env.pool();
+    const auth = env.auth({ identityPoolId: pool });
+    const events = recordEvents(auth);
+    const provider: LoginProvider = {
+      id: 'facebook',
+      loginsKey: FACEBOOK,
+      signIn: async () => ({ token: env.emulator.idp.mintToken(FACEBOOK, { subject: 'fb-throws' }) }),
+      signOut: () => {
+        throw new Error('FB is not loaded');
+      },
+    };
+    await auth.login(provider);
+    await expect(auth.logout()).resolves.toBeUndefined();
+    expect(events.filter((e) => e.type === 'error').map((e) => (e.error as Error).message)).toEqual([
+      'FB is not loaded',
+    ]);
+    expect(auth.getState().status).toBe('unauthenticated');
+  });
+
   it('clear() removes exactly this pool’s keys and nothing else', async () => {
     const pool = env.pool();
     const other = env.pool();
