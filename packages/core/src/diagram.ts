@@ -40,6 +40,9 @@ function eventLabel(node: AnyNode, eventType: string): string {
  */
 export function stateMachineToMermaid(machine: AnyStateMachine): string {
   const lines = ['stateDiagram-v2'];
+  /** Edges that leave a composite state are drawn at the top level, or Mermaid duplicates the target. */
+  const outerEdges: string[] = [];
+  const isInside = (target: AnyNode, composite: AnyNode) => target.id.startsWith(`${composite.id}.`);
   const walk = (node: AnyNode, depth: number) => {
     const pad = '  '.repeat(depth);
     const children = Object.values(node.states) as AnyNode[];
@@ -64,12 +67,15 @@ export function stateMachineToMermaid(machine: AnyStateMachine): string {
         for (const target of transition.target ?? []) {
           const guard = guardLabel(transition.guard);
           const label = `${eventLabel(child, transition.eventType)}${guard ? ` [${guard}]` : ''}`;
-          lines.push(`${pad}${nodeName(child)} --> ${nodeName(target)} : ${label}`);
+          const edge = `${nodeName(child)} --> ${nodeName(target)} : ${label}`;
+          if (depth === 1 || isInside(target, node)) lines.push(`${pad}${edge}`);
+          else outerEdges.push(`  ${edge}`);
         }
       }
     }
   };
   walk(machine.root as AnyNode, 1);
+  lines.push(...outerEdges);
   // Transitions declared on the root (LOGIN, LOGOUT, …) apply in every state.
   for (const transition of [...machine.root.transitions.values()].flat() as AnyTransition[]) {
     for (const target of transition.target ?? []) {
