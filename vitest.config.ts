@@ -11,14 +11,13 @@ export default defineConfig({
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['source'] } },
   test: {
     projects: [
-      {
-        extends: true,
-        test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] },
-      },
-      {
-        extends: true,
-        test: { name: 'emulator', include: ['packages/emulator/test/**/*.test.ts'] },
-      },
+      // One project per package: `vitest run --project <name>` runs one package's tests.
+      ...['core', 'emulator', 'storage-adapters', 'testkit', 'facebook-login', 'google-login'].map(
+        (name) => ({
+          extends: true as const,
+          test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+        }),
+      ),
       {
         extends: true,
         test: { name: 'examples', include: ['examples/*/test/**/*.test.ts', 'test/**/*.test.ts'] },

@@ -1,0 +1,5 @@
+/**
+ * `@identity-pool/testkit`: conformance suites that prove a storage adapter or a login provider
+ * works with identity-pool, runner-injected (pass vitest's `it`, or any `(name, fn) => void`).
+ */
+export {};
