@@ -1,4 +1,5 @@
 import { type Actor, createActor } from 'xstate';
+import { defaultTransport } from '#default-transport';
 import { toTimerClock } from './clock.js';
 import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
@@ -6,7 +7,6 @@ import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
-import { sdkTransport } from './transports/sdk.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -124,7 +124,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   const deps: SessionDeps = {
     options: resolved,
-    transport: resolved.transport ?? sdkTransport({ region: resolved.region, endpoint: resolved.endpoint }),
+    transport:
+      resolved.transport ?? defaultTransport({ region: resolved.region, endpoint: resolved.endpoint }),
     store,
     clock,
   };
@@ -135,11 +136,14 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   });
 
   let stopped = false;
+  /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
+  let epoch = 0;
   let waiters = new Set<Waiter>();
   let lastSnapshot: Snapshot | undefined;
   let lastState: IdentityPoolState | undefined;
-  /** The credentials of the latest snapshot: the hot path reads only this. */
+  /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   let current: IdentityPoolCredentials | undefined;
+  let currentPromise: Promise<IdentityPoolCredentials> | undefined;
 
   const isUsable = (
     credentials: IdentityPoolCredentials | undefined,
@@ -175,7 +179,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   });
   actor.subscribe({
     next: (snapshot) => {
-      current = snapshot.context.credentials;
+      if (snapshot.context.credentials !== current) {
+        current = snapshot.context.credentials;
+        currentPromise = current && Promise.resolve(current);
+      }
       settle(snapshot);
       if (snapshot !== lastSnapshot) {
         lastSnapshot = snapshot;
@@ -228,7 +235,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
-    if (!options?.forceRefresh && isUsable(current) && !stopped) return Promise.resolve(current);
+    // One shared, already-resolved promise: no allocation per call.
+    if (!options?.forceRefresh && !stopped && isUsable(current))
+      return currentPromise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
     return wait(
@@ -291,6 +300,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     const providers = Object.values(actor.getSnapshot().context.logins)
       .map((entry) => entry.provider)
       .filter((provider): provider is LoginProvider => !!provider?.signOut);
+    epoch++;
     actor.send({ type });
     rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
     const signOuts =
@@ -323,7 +333,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     getCachedIdentityId: () => actor.getSnapshot().context.identity?.identityId,
     async login(login, options) {
       if (stopped) throw new StoppedError();
+      const startedIn = epoch;
       const entry = await resolveLogin(login, options?.signal);
+      if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
       return wait(
         'credentials',
         options?.signal,

@@ -39,6 +39,13 @@ export {
   type StoredIdentity,
   storageKeys,
 } from './storage/session-store.js';
+export { type TokenLoginOptions, type TokenResult, tokenLogin } from './token-login.js';
+export {
+  type FetchLike,
+  type FetchResponseLike,
+  type FetchTransportOptions,
+  fetchTransport,
+} from './transports/fetch.js';
 export { type SdkTransportOptions, sdkTransport } from './transports/sdk.js';
 export type {
   Awaitable,

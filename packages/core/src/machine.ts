@@ -109,6 +109,26 @@ function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins'> {
   };
 }
 
+type Enqueue = {
+  emit(event: IdentityPoolEmitted): void;
+  assign(values: Partial<IdentityPoolContext>): void;
+};
+
+/**
+ * A reset forgets the identity before its replacement arrives; when the replacement never comes
+ * (the request failed, or the session logged out), say that the identity is gone.
+ */
+function announceLostIdentity(context: IdentityPoolContext, enqueue: Enqueue, reason: IdentityChangeReason) {
+  if (context.identity || !context.replacedIdentityId) return;
+  enqueue.emit({
+    type: 'identityChanged',
+    previousIdentityId: context.replacedIdentityId,
+    identityId: undefined,
+    reason,
+  });
+  enqueue.assign({ replacedIdentityId: undefined });
+}
+
 const withRecovery = (used: Recovery[], recovery: Recovery): Recovery[] =>
   used.includes(recovery) ? used : [...used, recovery];
 
@@ -186,6 +206,7 @@ export const identityPoolMachine = setup({
     }),
     /** Forget everything of the session (logout, clear). */
     forgetSession: enqueueActions(({ context, event, enqueue }) => {
+      announceLostIdentity(context, enqueue, event.type === 'LOGOUT' ? 'logout' : 'reset');
       if (context.identity) {
         enqueue.emit({
           type: 'identityChanged',
@@ -264,13 +285,15 @@ export const identityPoolMachine = setup({
       enqueue.emit({ type: 'credentials', credentials: result.credentials });
     }),
     /** A request callers wait on failed: remember the error, tell them, stop wanting. */
-    failRequest: enqueueActions(({ event, enqueue }) => {
+    failRequest: enqueueActions(({ context, event, enqueue }) => {
+      announceLostIdentity(context, enqueue, 'reset');
       const error = asError((event as unknown as ErrorEvent).error);
       enqueue.assign({ error, wanted: 'nothing' });
       enqueue.emit({ type: 'error', error });
       enqueue.emit({ type: 'requestFailed', error });
     }),
-    failGuestAccess: enqueueActions(({ event, enqueue }) => {
+    failGuestAccess: enqueueActions(({ context, event, enqueue }) => {
+      announceLostIdentity(context, enqueue, 'reset');
       const cause = (event as unknown as ErrorEvent).error;
       const error =
         cause instanceof GuestAccessDisabledError
@@ -299,6 +322,7 @@ export const identityPoolMachine = setup({
       enqueue.emit({ type: 'requestFailed', error });
     }),
     requireLogin: enqueueActions(({ context, event, enqueue }) => {
+      announceLostIdentity(context, enqueue, 'reset');
       const cause = (event as unknown as Partial<ErrorEvent>).error;
       const providers = providersNeedingLogin(context, cause);
       const error =

@@ -73,6 +73,13 @@ export const recoveryTable: readonly RecoveryRule[] = [
     recovery: 'resetIdentity',
     why: "the cached identity is not this login's: get the login's own",
   },
+  {
+    code: 'ResourceConflictException',
+    message: /./,
+    withLogins: true,
+    recovery: 'resetIdentity',
+    why: "another login of the same provider owns the cached identity (a user switch without logout): get this login's own",
+  },
 ];
 
 /** Looks an error up in the recovery table. */

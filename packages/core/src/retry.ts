@@ -61,6 +61,8 @@ export async function withRetry<T>(
   random?: () => number,
 ): Promise<T> {
   for (let attemptNumber = 1; ; attemptNumber++) {
+    // The caller may have given up while we waited (for a token, or a back-off): send nothing then.
+    if (signal?.aborted) throw signal.reason;
     try {
       return await attempt(attemptNumber);
     } catch (error) {

@@ -84,16 +84,6 @@ function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
 }
 
-function sameIdentity(a: StoredIdentity | undefined, b: StoredIdentity): boolean {
-  return (
-    !!a &&
-    a.identityId === b.identityId &&
-    a.authenticated === b.authenticated &&
-    a.providers.length === b.providers.length &&
-    a.providers.every((p, i) => p === b.providers[i])
-  );
-}
-
 export interface RestoredSession {
   identity?: StoredIdentity | undefined;
   credentials?: IdentityPoolCredentials | undefined;
@@ -208,7 +198,9 @@ export async function obtainCredentials(
     providers: [...new Set([...kept, ...loginKeys])].sort(),
   };
   throwIfAborted(signal);
-  if (!sameIdentity(identity, next)) await deps.store.saveIdentity(next);
+  // Written on every success, not only on change: a shared store (Redis) that lost the key
+  // gets it back at the next refresh. One small write an hour.
+  await deps.store.saveIdentity(next);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
   return { ...next, logins, credentials };
 }

@@ -27,4 +27,20 @@ declare global {
   function setTimeout(callback: () => void, ms?: number): unknown;
   function clearTimeout(id: unknown): void;
   function queueMicrotask(callback: () => void): void;
+  // The part of WHATWG fetch that `fetchTransport` uses. Declared possibly absent: guard before use.
+  interface Headers {
+    get(name: string): string | null;
+  }
+  interface Response {
+    readonly status: number;
+    readonly headers: Headers;
+    text(): Promise<string>;
+  }
+  interface RequestInit {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+  }
+  var fetch: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
 }

@@ -37,6 +37,7 @@ const isBoolean = (value: unknown): value is boolean => typeof value === 'boolea
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isStringMap = (value: unknown): value is Record<string, string> =>
   isJsonObject(value) && Object.values(value).every(isString);
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isRoles = (value: unknown): value is PoolOptions['roles'] =>
   value === false ||
   (isJsonObject(value) &&
@@ -59,6 +60,8 @@ function parsePoolOptions(body: JsonObject): PoolOptions {
   if (developerProviderName !== undefined) options.developerProviderName = developerProviderName;
   const roles = optional(body, 'roles', isRoles, 'false or { authenticated?, unauthenticated? }');
   if (roles !== undefined) options.roles = roles;
+  const trustedRoleArns = optional(body, 'trustedRoleArns', isStringList, 'a list of strings');
+  if (trustedRoleArns !== undefined) options.trustedRoleArns = trustedRoleArns;
   return options;
 }
 
@@ -90,6 +93,7 @@ export function adminState(target: AdminTarget): JsonObject {
     endpoint: target.endpoint,
     region: target.region,
     clockOffsetMs: target.clockOffset(),
+    developerCredentials: { ...target.developerCredentials },
     pools: target.pools(),
     identities: target.identities(),
     calls: target.calls,

@@ -58,6 +58,7 @@ async function main(argv: readonly string[]): Promise<void> {
         (pool) =>
           `  pool:      ${pool.identityPoolId} (guests ${pool.allowUnauthenticatedIdentities ? 'allowed' : 'not allowed'})`,
       ),
+    `  developer: ${emulator.developerCredentials.accessKeyId} / ${emulator.developerCredentials.secretAccessKey} (signs GetOpenIdTokenForDeveloperIdentity)`,
     `  admin API: ${emulator.endpoint}/__admin/state`,
     'Press Ctrl+C to stop.',
   ];

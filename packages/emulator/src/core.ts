@@ -1,8 +1,11 @@
+import { randomInt } from 'node:crypto';
 import { createFakeIdentityProvider, type FakeIdentityProviderWithVerifier } from './fake-idp.js';
 import { IdentityStore } from './identity-store.js';
 import { createOpenIdTokenSigner, type OpenIdTokenSigner } from './openid-token.js';
 import type { ServiceContext } from './operations/index.js';
 import { invokeService, type ServiceOutcome, type ServiceRequest } from './service.js';
+import type { DeveloperCredentials } from './sigv4.js';
+import { invokeSts, type StsOutcome } from './sts.js';
 import type { Clock, PoolOptions } from './types.js';
 
 /** Options of {@link createEmulatorCore}. */
@@ -15,6 +18,8 @@ export interface EmulatorCoreOptions {
   pools?: PoolOptions[];
   /** Default 3600. */
   credentialsTtlSeconds?: number;
+  /** The access key that signs GetOpenIdTokenForDeveloperIdentity; default a random `AKIA…` pair. */
+  developerCredentials?: DeveloperCredentials;
   /** Called with exceptions that are not service errors (they become InternalErrorException). */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -27,6 +32,8 @@ export interface EmulatorCore {
   readonly store: IdentityStore;
   readonly idp: FakeIdentityProviderWithVerifier;
   readonly openIdSigner: OpenIdTokenSigner;
+  /** The access key SigV4-verified operations accept. */
+  readonly developerCredentials: DeveloperCredentials;
   /** Region of generated pool IDs. */
   readonly defaultRegion: string;
   /** The service clock: base clock + offset, epoch ms. */
@@ -34,6 +41,22 @@ export interface EmulatorCore {
   clockOffset(): number;
   setClockOffset(ms: number): void;
   invoke(request: ServiceRequest): ServiceOutcome;
+  /** Answers an STS awsQuery (form-encoded) request body in-process. */
+  invokeSts(body: string): StsOutcome;
+}
+
+function randomCharacters(alphabet: string, length: number): string {
+  let result = '';
+  for (let index = 0; index < length; index++) result += alphabet[randomInt(alphabet.length)];
+  return result;
+}
+
+/** A random long-term access key pair: `AKIA` + 16 characters, and a 40-character secret. */
+export function generateDeveloperCredentials(): DeveloperCredentials {
+  return {
+    accessKeyId: `AKIA${randomCharacters('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
+    secretAccessKey: randomCharacters('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 40),
+  };
 }
 
 const defaultClock: Clock = { now: () => Date.now() };
@@ -52,18 +75,24 @@ export async function createEmulatorCore(options: EmulatorCoreOptions = {}): Pro
   for (const pool of options.pools ?? []) store.createPool(pool);
   const idp = createFakeIdentityProvider(() => clock.now());
   const openIdSigner = await createOpenIdTokenSigner();
+  const developerCredentials = { ...(options.developerCredentials ?? generateDeveloperCredentials()) };
+  if (!(developerCredentials.accessKeyId && developerCredentials.secretAccessKey)) {
+    throw new TypeError('developerCredentials needs a non-empty accessKeyId and secretAccessKey');
+  }
   const context: ServiceContext = {
     store,
     now,
     verifyToken: (token) => idp.verify(token),
     openIdSigner,
     credentialsTtlSeconds,
+    developerCredentials: [developerCredentials],
   };
 
   return {
     store,
     idp,
     openIdSigner,
+    developerCredentials,
     defaultRegion,
     now,
     clockOffset: () => offsetMs,
@@ -72,5 +101,6 @@ export async function createEmulatorCore(options: EmulatorCoreOptions = {}): Pro
       offsetMs = ms;
     },
     invoke: (request) => invokeService(context, request, options.onUnexpectedError),
+    invokeSts: (body) => invokeSts(context, body, options.onUnexpectedError),
   };
 }

@@ -53,6 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.credentialsTtlSeconds !== undefined
       ? { credentialsTtlSeconds: options.credentialsTtlSeconds }
       : {}),
+    ...(options.developerCredentials ? { developerCredentials: options.developerCredentials } : {}),
     onUnexpectedError: (error) =>
       log?.(`internal error: ${error instanceof Error ? error.stack : String(error)}`),
   });
@@ -96,6 +97,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     deleteIdentity: (identityId) => core.store.delete(requireIdentity(identityId)),
     disableIdentity: (identityId) => core.store.disable(requireIdentity(identityId)),
     idp: { mintToken: (providerName, tokenOptions) => core.idp.mintToken(providerName, tokenOptions) },
+    get developerCredentials() {
+      return { ...core.developerCredentials };
+    },
     faults,
     calls,
     callCount: (operation) =>

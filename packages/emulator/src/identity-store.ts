@@ -89,6 +89,7 @@ export class IdentityStore {
     if (options.allowClassicFlow !== undefined) pool.allowClassicFlow = options.allowClassicFlow;
     if (options.developerProviderName !== undefined)
       pool.developerProviderName = options.developerProviderName;
+    if (options.trustedRoleArns !== undefined) pool.trustedRoleArns = [...options.trustedRoleArns];
     this.#pools.set(identityPoolId, pool);
     return snapshotPool(pool);
   }
@@ -113,6 +114,10 @@ export class IdentityStore {
     if ('developerProviderName' in patch) {
       if (patch.developerProviderName === undefined) delete pool.developerProviderName;
       else pool.developerProviderName = patch.developerProviderName;
+    }
+    if ('trustedRoleArns' in patch) {
+      if (patch.trustedRoleArns === undefined) delete pool.trustedRoleArns;
+      else pool.trustedRoleArns = [...patch.trustedRoleArns];
     }
     return snapshotPool(pool);
   }
@@ -220,11 +225,13 @@ export class IdentityStore {
 
 /** A deep copy of a pool, safe to hand out. */
 export function snapshotPool(pool: PoolInfo): PoolInfo {
-  return {
+  const snapshot: PoolInfo = {
     ...pool,
     supportedLoginProviders: { ...pool.supportedLoginProviders },
     roles: copyRoles(pool.roles),
   };
+  if (pool.trustedRoleArns) snapshot.trustedRoleArns = [...pool.trustedRoleArns];
+  return snapshot;
 }
 
 /** A plain snapshot of an identity, safe to hand out. */

@@ -2,7 +2,8 @@
  * The error names the emulator sends in `__type` and `x-amzn-ErrorType`.
  *
  * The modelled ones come from the Cognito Identity service model; `ValidationException`,
- * `SerializationException`, `UnknownOperationException` and `MissingAuthenticationTokenException`
+ * `SerializationException`, `UnknownOperationException`, `MissingAuthenticationTokenException`,
+ * `IncompleteSignatureException`, `InvalidSignatureException` and `UnrecognizedClientException`
  * are the unmodelled errors of the service framework in front of it.
  */
 export type ErrorType =
@@ -10,6 +11,10 @@ export type ErrorType =
   | 'SerializationException'
   | 'UnknownOperationException'
   | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'InvalidSignatureException'
+  | 'UnrecognizedClientException'
+  | 'DeveloperUserAlreadyRegisteredException'
   | 'NotAuthorizedException'
   | 'ResourceNotFoundException'
   | 'ResourceConflictException'
@@ -37,6 +42,33 @@ export const messages = {
   rateExceeded: 'Rate exceeded',
   internalError: 'An internal error occurred.',
   missingAuthenticationToken: 'Missing Authentication Token',
+  /** An access key the emulator does not know (the standard AWS text). */
+  unrecognizedClient: 'The security token included in the request is invalid.',
+  /** A known access key with a wrong signature (the standard AWS text). */
+  signatureMismatch:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  /** `Credential should be scoped to correct service: '<service>'. ` (the standard AWS text). */
+  wrongSigningService: (service: string): string =>
+    `Credential should be scoped to correct service: '${service}'. `,
+  /** An `Authorization` header without a required part, e.g. `Authorization header requires 'Signature' parameter.` */
+  incompleteSignature: (parts: string[]): string =>
+    parts.map((part) => `Authorization header requires '${part}' parameter.`).join(' '),
+  unsupportedSigningAlgorithm: (algorithm: string): string =>
+    `Unsupported AWS 'algorithm': '${algorithm}'. Only AWS4-HMAC-SHA256 is supported.`,
+  missingSigningDate: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+  /** The emulator's in-process core has no HTTP request to verify a signature against. */
+  signatureNotVerifiable: 'The request signature cannot be verified without the HTTP request.',
+  /** GetOpenIdTokenForDeveloperIdentity: the `Logins` lack the pool's developer provider (observed text). */
+  developerProviderNotSupported: 'This identity pool does not support the specified developer provider',
+  developerUserAlreadyRegistered:
+    'The provided developer user identifier is already registered with Cognito under a different identity ID.',
+  /** A Cognito OpenID token presented where it cannot be used (observed text). */
+  cognitoTokenNotAllowed: "Invalid login token. Can't pass in a Cognito token.",
+  /** The emulator's own rule: the `cognito-identity.amazonaws.com` login must be the only one. */
+  cognitoTokenNotAlone: 'Invalid login token. A Cognito token cannot be combined with other logins.',
+  /** A Cognito OpenID token of a guest identity used as a login. */
+  cognitoTokenUnauthenticated:
+    'Invalid login token. The Cognito token is not from an authenticated identity.',
   /** `Invalid login token. Token expired: <now s> >= <exp s>` */
   tokenExpired: (nowSeconds: number, expiresAtSeconds: number): string =>
     `Invalid login token. Token expired: ${nowSeconds} >= ${expiresAtSeconds}`,

@@ -21,6 +21,15 @@ import {
 import type { JsonObject } from './jwt.js';
 import { type ErrorType, messages } from './messages.js';
 import { operationNameOf, parseBodyLeniently } from './service.js';
+import {
+  assumeRoleWithWebIdentityXml,
+  isStsRequest,
+  StsError,
+  stsActionOf,
+  stsErrorXml,
+  stsMessages,
+  tokenSubjectOf,
+} from './sts.js';
 import type { CallRecord } from './types.js';
 
 /** What the service endpoint needs. */
@@ -34,7 +43,10 @@ export interface ServiceEndpointDependencies {
 }
 
 /** What to send: a response (and the error type it carries), or nothing at all. */
-type Answer = { response: HttpResponse; errorType?: ErrorType } | 'drop';
+type Answer = { response: HttpResponse; errorType?: ErrorType | string } | 'drop';
+
+/** The content type of STS (awsQuery) responses. */
+export const xmlContentType = 'text/xml';
 
 /** The headers of every service response: CORS, content type, request ID and `Date` on the service clock. */
 export function baseHeaders(requestId: string, now: number): Record<string, string> {
@@ -115,6 +127,49 @@ function faultAnswer(
   }
 }
 
+/** The answer of an STS error: its XML, status and `text/xml`. */
+function stsErrorAnswer(error: StsError, requestId: string, headers: Record<string, string>): Answer {
+  return {
+    response: {
+      status: error.status,
+      headers: { ...headers, [headerNames.contentType]: xmlContentType },
+      body: stsErrorXml(error, requestId),
+    },
+    errorType: error.code,
+  };
+}
+
+/** A fault on an STS request: throttling and internal errors in STS's own XML. */
+function stsFaultAnswer(
+  fault: AnsweringFault,
+  statusCodes: StatusCodeMode,
+  requestId: string,
+  headers: Record<string, string>,
+): Answer {
+  switch (fault.kind) {
+    case 'throttle': {
+      const throttleHeaders: Record<string, string> = { ...headers };
+      if (fault.retryAfterSeconds !== undefined) {
+        throttleHeaders[headerNames.retryAfter] = String(fault.retryAfterSeconds);
+      }
+      const status = statusCodes === 'model' ? 429 : 400;
+      return stsErrorAnswer(
+        new StsError('Throttling', stsMessages.rateExceeded, status),
+        requestId,
+        throttleHeaders,
+      );
+    }
+    case 'internal':
+      return stsErrorAnswer(
+        new StsError('InternalFailure', stsMessages.internalFailure, 500, 'Receiver'),
+        requestId,
+        headers,
+      );
+    default:
+      return faultAnswer(fault, statusCodes, headers);
+  }
+}
+
 function recordRequestDetails(
   record: CallRecord,
   core: EmulatorCore,
@@ -142,9 +197,11 @@ export async function handleServiceRequest(
 ): Promise<void> {
   const body = await readBody(request);
   const target = headerValue(request, 'x-amz-target');
+  const contentType = headerValue(request, 'content-type');
+  const sts = isStsRequest(contentType, target);
   const requestId = randomUUID();
   const record: CallRecord = {
-    operation: operationNameOf(target),
+    operation: sts ? stsActionOf(body) : operationNameOf(target),
     loginProviders: [],
     status: 0,
     at: deps.core.now(),
@@ -157,16 +214,42 @@ export async function handleServiceRequest(
   const { latencyMs, answer: fault } = deps.faults.take(record.operation);
   const headers = baseHeaders(requestId, deps.core.now());
   let answer: Answer;
-  if (fault) {
+  if (sts) {
+    Object.assign(record, tokenSubjectOf(body));
+    if (fault) {
+      record.fault = fault.kind;
+      answer = stsFaultAnswer(fault, deps.statusCodes, requestId, headers);
+    } else {
+      const outcome = deps.core.invokeSts(body);
+      const xmlHeaders = { ...headers, [headerNames.contentType]: xmlContentType };
+      answer = outcome.ok
+        ? {
+            response: {
+              status: 200,
+              headers: xmlHeaders,
+              body: assumeRoleWithWebIdentityXml(outcome.result, requestId),
+            },
+          }
+        : stsErrorAnswer(outcome.error, requestId, headers);
+    }
+  } else if (fault) {
     record.fault = fault.kind;
     recordRequestDetails(record, deps.core, parseBodyLeniently(body), undefined);
     answer = faultAnswer(fault, deps.statusCodes, headers);
   } else {
+    const rawUrl = request.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
     const outcome = deps.core.invoke({
       target,
-      contentType: headerValue(request, 'content-type'),
+      contentType,
       body,
       signed: headerValue(request, 'authorization') !== undefined,
+      http: {
+        method: request.method ?? 'POST',
+        path: queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart),
+        query: queryStart === -1 ? '' : rawUrl.slice(queryStart + 1),
+        headers: request.headersDistinct,
+      },
     });
     recordRequestDetails(record, deps.core, outcome.input, outcome.ok ? outcome.output : undefined);
     answer = outcome.ok

@@ -11,6 +11,7 @@ import {
   serviceOperationNames,
   targetPrefix,
 } from './operations/index.js';
+import { type SignedHttpRequest, verifySigV4 } from './sigv4.js';
 
 /** A service request as the transport received it. */
 export interface ServiceRequest {
@@ -20,9 +21,18 @@ export interface ServiceRequest {
   contentType: string | undefined;
   /** The raw body text. */
   body: string;
-  /** Whether the request carries an `Authorization` header (signatures are not verified). */
+  /** Whether the request carries an `Authorization` header. */
   signed: boolean;
+  /**
+   * The HTTP request line and headers, for operations whose SigV4 signature is verified
+   * (GetOpenIdTokenForDeveloperIdentity). Without it such operations fail with
+   * `InvalidSignatureException`.
+   */
+  http?: Omit<SignedHttpRequest, 'body'>;
 }
+
+/** The SigV4 signing name of the service. */
+export const signingName = 'cognito-identity';
 
 /** The result of a service request: the operation's output, or the error to send. */
 export type ServiceOutcome =
@@ -49,7 +59,8 @@ export function parseBodyLeniently(body: string): JsonObject {
 /**
  * Dispatches a request on its target: unknown target → `UnknownOperationException`; unsupported
  * content type or a body that is not a JSON object → `SerializationException`; a SigV4 operation
- * without an `Authorization` header → `MissingAuthenticationTokenException`; then the operation
+ * without an `Authorization` header → `MissingAuthenticationTokenException`; a verified one with a
+ * bad signature → `UnrecognizedClientException` / `InvalidSignatureException`; then the operation
  * (validation first). An unexpected exception becomes `InternalErrorException`.
  */
 export function invokeService(
@@ -81,8 +92,19 @@ export function invokeService(
   }
   const input = request.body.trim() === '' ? {} : parseJsonObject(request.body);
   if (!input) return fail(new ServiceError('SerializationException', messages.invalidJson));
-  if (definition.auth === 'sigv4' && !request.signed) {
+  if (definition.auth !== 'none' && !request.signed) {
     return fail(new ServiceError('MissingAuthenticationTokenException', messages.missingAuthenticationToken));
+  }
+  if (definition.auth === 'sigv4-verified') {
+    if (!request.http) {
+      return fail(new ServiceError('InvalidSignatureException', messages.signatureNotVerifiable));
+    }
+    try {
+      verifySigV4({ ...request.http, body: request.body }, context.developerCredentials, signingName);
+    } catch (error) {
+      if (error instanceof ServiceError) return fail(error);
+      throw error;
+    }
   }
 
   try {

@@ -1,4 +1,7 @@
 import type { StatusCodeMode } from './errors.js';
+import type { DeveloperCredentials } from './sigv4.js';
+
+export type { DeveloperCredentials } from './sigv4.js';
 
 /** A source of time in epoch milliseconds. Tests pass a simulated clock shared with the client. */
 export interface Clock {
@@ -24,11 +27,17 @@ export interface PoolOptions {
    * Default: Facebook, Google, Amazon and Apple, each with `'*'`.
    */
   supportedLoginProviders?: Record<string, string>;
-  /** The developer provider name (developer-authenticated identities, a later feature). */
+  /** The developer provider name: the `Logins` key GetOpenIdTokenForDeveloperIdentity requires. */
   developerProviderName?: string;
   /** Default: both roles set to fake ARNs. `false`: GetCredentialsForIdentity fails with
    *  `InvalidIdentityPoolConfigurationException`. */
   roles?: PoolRoles | false;
+  /**
+   * The role ARNs whose trust policy trusts this pool, for STS AssumeRoleWithWebIdentity.
+   * Default: the pool's own authenticated and unauthenticated roles. Whatever the list, the pool's
+   * authenticated role refuses guest tokens and its unauthenticated role refuses authenticated ones.
+   */
+  trustedRoleArns?: string[];
 }
 
 /** A pool as the emulator holds it: every setting resolved. */
@@ -41,6 +50,8 @@ export interface PoolInfo {
   supportedLoginProviders: Record<string, string>;
   developerProviderName?: string;
   roles: PoolRoles | false;
+  /** Absent: the pool's own roles trust it. */
+  trustedRoleArns?: string[];
 }
 
 /** `active`, `disabled` (by the admin API, or merged into another identity) or `deleted`. */
@@ -65,7 +76,10 @@ export interface IdentityInfo {
 
 /** One service request as the emulator saw it (preflights and admin requests are not recorded). */
 export interface CallRecord {
-  /** `GetId`, `GetCredentialsForIdentity`, …; the raw target when it is not a known operation. */
+  /**
+   * `GetId`, `GetCredentialsForIdentity`, …, `AssumeRoleWithWebIdentity` (STS); the raw target
+   * (or STS `Action`) when it is not a known operation.
+   */
   operation: string;
   /** The request's `IdentityPoolId`, else the pool of the request's identity. */
   identityPoolId?: string;
@@ -154,6 +168,8 @@ export interface EmulatorOptions {
   statusCodes?: StatusCodeMode;
   /** Lifetime of the credentials GetCredentialsForIdentity returns; default 3600. */
   credentialsTtlSeconds?: number;
+  /** The access key that signs GetOpenIdTokenForDeveloperIdentity; default a random `AKIA…` pair. */
+  developerCredentials?: DeveloperCredentials;
   /** Receives one line per request. */
   log?: (line: string) => void;
 }
@@ -180,6 +196,11 @@ export interface Emulator {
   /** Later calls get NotAuthorizedException "Access to Identity '<id>' is forbidden.". */
   disableIdentity(identityId: string): void;
   readonly idp: FakeIdentityProvider;
+  /**
+   * The developer's AWS credentials: pass them as `credentials` to a `CognitoIdentityClient` to
+   * call the SigV4-verified GetOpenIdTokenForDeveloperIdentity.
+   */
+  readonly developerCredentials: DeveloperCredentials;
   readonly faults: FaultInjector;
   /** Every service request, in order of arrival. */
   readonly calls: CallRecord[];

@@ -33,7 +33,8 @@ export type MemberRule =
       readonly required?: boolean;
       readonly maxItems?: number;
       readonly item: StringConstraints;
-    };
+    }
+  | { readonly type: 'long'; readonly required?: boolean; readonly min?: number; readonly max?: number };
 
 /** An operation's input shape: wire (PascalCase) member name → rule. */
 export type InputShape = Readonly<Record<string, MemberRule>>;
@@ -42,7 +43,9 @@ type MemberValue<R extends MemberRule> = R extends { type: 'string' }
   ? string
   : R extends { type: 'map' }
     ? Record<string, string>
-    : string[];
+    : R extends { type: 'long' }
+      ? number
+      : string[];
 
 /** The typed input an {@link InputShape} validates to. */
 export type InputOf<S extends InputShape> = {
@@ -73,6 +76,7 @@ export function camelCaseMemberName(wireName: string): string {
 function renderValue(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number') return `'${value}'`;
   if (Array.isArray(value)) return `'[${value.join(', ')}]'`;
   const entries = Object.entries(value as Record<string, unknown>).map(
     ([key, item]) => `${key}=${String(item)}`,
@@ -128,6 +132,17 @@ function memberViolations(value: unknown, rule: MemberRule): string[] {
       }
       return violations;
     }
+    case 'long': {
+      const violations: string[] = [];
+      const number = value as number;
+      if (rule.min !== undefined && number < rule.min) {
+        violations.push(`Member must have value greater than or equal to ${rule.min}`);
+      }
+      if (rule.max !== undefined && number > rule.max) {
+        violations.push(`Member must have value less than or equal to ${rule.max}`);
+      }
+      return violations;
+    }
     case 'list': {
       const list = value as string[];
       const violations: string[] = [];
@@ -155,6 +170,8 @@ function hasExpectedType(value: unknown, rule: MemberRule): boolean {
       );
     case 'list':
       return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    case 'long':
+      return typeof value === 'number' && Number.isInteger(value);
   }
 }
 
@@ -162,6 +179,7 @@ const expectedTypeNames: Record<MemberRule['type'], string> = {
   string: 'a string',
   map: 'a map of strings',
   list: 'a list of strings',
+  long: 'an integer',
 };
 
 /**

@@ -1,4 +1,5 @@
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach } from 'vitest';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../src/index.js';
 
@@ -26,7 +27,7 @@ export interface TestEmulator {
   clock: SimulatedClock;
 }
 
-const running: Array<{ emulator: Emulator; clients: CognitoIdentityClient[] }> = [];
+const running: Array<{ emulator: Emulator; clients: Array<{ destroy(): void }> }> = [];
 
 afterEach(async () => {
   for (const { emulator, clients } of running.splice(0)) {
@@ -46,6 +47,28 @@ export function sdkClient(
     maxAttempts: options.maxAttempts ?? 1,
     ...(options.signed ? { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } } : {}),
   });
+  running.find((entry) => entry.emulator === emulator)?.clients.push(client);
+  return client;
+}
+
+/** A client of the real AWS SDK signed with the emulator's developer credentials (closed after the test). */
+export function developerClient(
+  emulator: Emulator,
+  credentials = emulator.developerCredentials,
+): CognitoIdentityClient {
+  const client = new CognitoIdentityClient({
+    region: emulator.region,
+    endpoint: emulator.endpoint,
+    maxAttempts: 1,
+    credentials,
+  });
+  running.find((entry) => entry.emulator === emulator)?.clients.push(client);
+  return client;
+}
+
+/** A real `STSClient` pointed at the emulator (closed after the test). */
+export function stsClient(emulator: Emulator): STSClient {
+  const client = new STSClient({ region: emulator.region, endpoint: emulator.endpoint, maxAttempts: 1 });
   running.find((entry) => entry.emulator === emulator)?.clients.push(client);
   return client;
 }

@@ -1,3 +1,4 @@
+import { splitCognitoLogin, verifyCognitoLogin } from '../cognito-login.js';
 import { issueCredentials } from '../credentials.js';
 import { ServiceError } from '../errors.js';
 import { actingIdentity } from '../linking.js';
@@ -8,7 +9,8 @@ import { defineOperation, requireActiveIdentity, rules } from './operation.js';
 /**
  * GetCredentialsForIdentity (the enhanced flow): checks the identity and its logins, links or
  * merges as Cognito does, and returns fake STS credentials for the pool's role. The returned
- * `IdentityId` is the merge winner's when the identity was merged.
+ * `IdentityId` is the merge winner's when the identity was merged. A Cognito OpenID token
+ * (`cognito-identity.amazonaws.com`, the developer enhanced flow) must be one issued for this identity.
  */
 export const getCredentialsForIdentity = defineOperation({
   auth: 'none',
@@ -16,8 +18,17 @@ export const getCredentialsForIdentity = defineOperation({
   run(context, input) {
     const { identity, pool } = requireActiveIdentity(context, input.IdentityId);
     const now = context.now();
-    const logins = verifyLogins(pool, input.Logins, context.verifyToken, now);
-    const acting = actingIdentity(context.store, pool, identity, logins);
+    const { cognitoToken, others } = splitCognitoLogin(input.Logins);
+    let acting = identity;
+    if (cognitoToken !== undefined) {
+      const owner = verifyCognitoLogin(context.openIdSigner, pool, cognitoToken, now);
+      if (owner !== identity.identityId) {
+        throw new ServiceError('NotAuthorizedException', messages.loginsDontMatch);
+      }
+    } else {
+      const logins = verifyLogins(pool, others, context.verifyToken, now);
+      acting = actingIdentity(context.store, pool, identity, logins);
+    }
     const role =
       pool.roles === false
         ? undefined

@@ -1,9 +1,11 @@
+import { cognitoIdentityProviderName } from '../cognito-login.js';
 import { ServiceError } from '../errors.js';
-import { emulatorAccountId } from '../identity-store.js';
+import { emulatorAccountId, type IdentityRecord } from '../identity-store.js';
 import { actingIdentity } from '../linking.js';
-import { verifyLogins } from '../logins.js';
+import { type VerifiedLogin, verifyLogins } from '../logins.js';
 import { messages } from '../messages.js';
-import { defineOperation, requireActiveIdentity, rules } from './operation.js';
+import type { PoolInfo } from '../types.js';
+import { defineOperation, requireActiveIdentity, rules, type ServiceContext } from './operation.js';
 
 /** Lifetime of the tokens GetOpenIdToken returns: 10 minutes. */
 export const openIdTokenLifetimeSeconds = 600;
@@ -21,27 +23,45 @@ export const getOpenIdToken = defineOperation({
     if (pool.allowClassicFlow === false) {
       throw new ServiceError('InvalidParameterException', messages.classicFlowDisabled);
     }
+    if (input.Logins && Object.hasOwn(input.Logins, cognitoIdentityProviderName)) {
+      throw new ServiceError('NotAuthorizedException', messages.cognitoTokenNotAllowed);
+    }
     const now = context.now();
     const logins = verifyLogins(pool, input.Logins, context.verifyToken, now);
     const acting = actingIdentity(context.store, pool, identity, logins);
-    const amr = acting.authenticated
-      ? [
-          'authenticated',
-          ...logins.flatMap((login) => [
-            login.providerName,
-            `${login.providerName}:${login.audience}:${login.subject}`,
-          ]),
-        ]
-      : ['unauthenticated'];
-    const token = context.openIdSigner.sign({
-      region: pool.region,
-      identityId: acting.identityId,
-      identityPoolId: pool.identityPoolId,
-      accountId: emulatorAccountId,
-      amr,
-      now,
-      lifetimeSeconds: openIdTokenLifetimeSeconds,
-    });
+    const token = signOpenIdToken(context, pool, acting, logins, now, openIdTokenLifetimeSeconds);
     return { IdentityId: acting.identityId, Token: token };
   },
 });
+
+/**
+ * Signs the OpenID token of `identity`: `amr` is `['unauthenticated']` for a guest, else
+ * `['authenticated', <provider>, '<provider>:<audience>:<subject>', …]` for each presented login.
+ */
+export function signOpenIdToken(
+  context: ServiceContext,
+  pool: PoolInfo,
+  identity: IdentityRecord,
+  logins: readonly VerifiedLogin[],
+  now: number,
+  lifetimeSeconds: number,
+): string {
+  const amr = identity.authenticated
+    ? [
+        'authenticated',
+        ...logins.flatMap((login) => [
+          login.providerName,
+          `${login.providerName}:${login.audience}:${login.subject}`,
+        ]),
+      ]
+    : ['unauthenticated'];
+  return context.openIdSigner.sign({
+    region: pool.region,
+    identityId: identity.identityId,
+    identityPoolId: pool.identityPoolId,
+    accountId: emulatorAccountId,
+    amr,
+    now,
+    lifetimeSeconds,
+  });
+}

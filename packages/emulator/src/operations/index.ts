@@ -2,6 +2,7 @@ import { describeIdentity } from './describe-identity.js';
 import { getCredentialsForIdentity } from './get-credentials-for-identity.js';
 import { getId } from './get-id.js';
 import { getOpenIdToken } from './get-open-id-token.js';
+import { getOpenIdTokenForDeveloperIdentity } from './get-open-id-token-for-developer-identity.js';
 import type { Operation } from './operation.js';
 import { unlinkIdentity } from './unlink-identity.js';
 
@@ -13,6 +14,7 @@ export const implementedOperations: Readonly<Record<string, Operation>> = {
   GetId: getId,
   GetCredentialsForIdentity: getCredentialsForIdentity,
   GetOpenIdToken: getOpenIdToken,
+  GetOpenIdTokenForDeveloperIdentity: getOpenIdTokenForDeveloperIdentity,
   DescribeIdentity: describeIdentity,
   UnlinkIdentity: unlinkIdentity,
 };

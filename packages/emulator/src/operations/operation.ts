@@ -4,6 +4,7 @@ import type { JsonObject } from '../jwt.js';
 import type { TokenVerifier } from '../logins.js';
 import { messages } from '../messages.js';
 import type { OpenIdTokenSigner } from '../openid-token.js';
+import type { DeveloperCredentials } from '../sigv4.js';
 import type { PoolInfo } from '../types.js';
 import { type InputOf, type InputShape, regionGuidPattern, validateInput } from '../validation.js';
 
@@ -15,10 +16,16 @@ export interface ServiceContext {
   readonly verifyToken: TokenVerifier;
   readonly openIdSigner: OpenIdTokenSigner;
   readonly credentialsTtlSeconds: number;
+  /** The access keys SigV4-verified operations accept signatures from. */
+  readonly developerCredentials: readonly DeveloperCredentials[];
 }
 
-/** How callers must authenticate: the public operations accept unsigned requests. */
-export type OperationAuth = 'none' | 'sigv4';
+/**
+ * How callers must authenticate: the public operations accept unsigned requests; `'sigv4'` needs
+ * an `Authorization` header (not verified); `'sigv4-verified'` needs a valid SigV4 signature by the
+ * emulator's developer credentials.
+ */
+export type OperationAuth = 'none' | 'sigv4' | 'sigv4-verified';
 
 /** An operation as written: its input shape and its behaviour on validated input. */
 export interface OperationDefinition<S extends InputShape> {
@@ -49,6 +56,8 @@ export const rules = {
   logins: { type: 'map', maxEntries: 10, key: { min: 1, max: 128 }, value: { min: 1, max: 50000 } },
   providerNames: { type: 'list', item: { min: 1, max: 128 } },
   roleArn: { type: 'string', min: 20, max: 2048 },
+  principalTags: { type: 'map', maxEntries: 50, key: { min: 1, max: 128 }, value: { min: 1, max: 256 } },
+  tokenDuration: { type: 'long', min: 1, max: 86400 },
 } as const;
 
 /** The pool, or `ResourceNotFoundException "IdentityPool '<id>' not found."`. */

@@ -1,0 +1,14 @@
+import type { CognitoIdentityTransport } from '../types.js';
+import { fetchTransport } from './fetch.js';
+
+/**
+ * The transport of a session created without one, in browser bundles (the `browser` condition
+ * of `#default-transport`): the fetch transport — the same wire protocol and the same errors as
+ * the SDK transport, without bundling `@aws-sdk/*`.
+ */
+export function defaultTransport(options: {
+  region: string;
+  endpoint?: string | undefined;
+}): CognitoIdentityTransport {
+  return fetchTransport(options);
+}

@@ -1,0 +1,83 @@
+/**
+ * The browser bundle of an app that gets guest credentials through `fetchTransport`: core +
+ * xstate + zod/mini + the fetch transport, built with esbuild for the browser, minified, then
+ * gzip -9. Sizes are deterministic for pinned versions, so this is a test, not a benchmark.
+ */
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const coreDir = join(import.meta.dirname, '..');
+
+/** Issue 5's budget: ≤ 20 KB (Amplify v6 measured 26.6 KB, AWS SDK v3 54.2 KB). */
+const TARGET_GZIP_BYTES = 20 * 1024;
+/**
+ * What the bundle must not grow past today. It misses the 20 KB target: xstate alone (setup,
+ * createActor, fromPromise) is 16.3 KB gzipped and zod/mini 6.5 KB — see bench/RESULTS.md.
+ * Lower this as the bundle shrinks.
+ */
+const CEILING_GZIP_BYTES = 34 * 1024;
+
+const guestEntry = `
+import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
+const auth = createIdentityPoolAuth({
+  identityPoolId: 'us-east-1:00000000-0000-4000-8000-000000000000',
+  transport: fetchTransport(),
+});
+auth.getCredentials().then((credentials) => console.log(credentials.identityId));
+`;
+
+let bundle: { minified: number; gzipped: number; inputs: string[] };
+
+async function bundleOf(contents: string) {
+  const result = await build({
+    stdin: { contents, resolveDir: coreDir, sourcefile: 'entry.ts', loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    // Workspace packages from their TypeScript sources, as everywhere in the tests.
+    conditions: ['source'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+  const output = Object.values((result.metafile as Metafile).outputs)[0];
+  return {
+    minified: code.length,
+    gzipped: gzipSync(code, { level: 9 }).length,
+    inputs: Object.entries(output?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  };
+}
+
+describe('browser bundle: guest credentials over fetchTransport', () => {
+  beforeAll(async () => {
+    bundle = await bundleOf(guestEntry);
+  }, 60_000);
+
+  it('contains no AWS SDK code', () => {
+    expect(bundle.inputs.filter((path) => /@aws-sdk|@smithy/.test(path))).toEqual([]);
+    expect(bundle.inputs.some((path) => path.includes('transports/sdk'))).toBe(false);
+  });
+
+  it('has zod in its smallest form: zod/mini, no classic API, no locales', () => {
+    const zod = bundle.inputs.filter((path) => path.includes('/zod@'));
+    expect(zod.length).toBeGreaterThan(0);
+    expect(zod.filter((path) => /\/v4\/(classic|locales)\//.test(path))).toEqual([]);
+  });
+
+  it(`is at most ${CEILING_GZIP_BYTES} bytes gzipped (the ratchet)`, () => {
+    expect(bundle.gzipped).toBeLessThanOrEqual(CEILING_GZIP_BYTES);
+  });
+
+  // A known miss, kept visible: this test starts failing (so `fails` turns red) once the bundle
+  // meets the target — then drop `.fails` and the ceiling above.
+  it.fails(`meets the issue's target of ${TARGET_GZIP_BYTES} bytes gzipped (known miss)`, () => {
+    expect(bundle.gzipped).toBeLessThanOrEqual(TARGET_GZIP_BYTES);
+  });
+});

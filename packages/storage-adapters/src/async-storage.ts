@@ -1,0 +1,34 @@
+import type { StorageAdapter } from '@identity-pool/core';
+
+/** The part of React Native's `AsyncStorage` the adapter uses (v1, v2 and v3 all have it). */
+export interface AsyncStorageLike {
+  getItem(key: string): Promise<string | null | undefined>;
+  setItem(key: string, value: string): Promise<unknown>;
+  removeItem(key: string): Promise<unknown>;
+}
+
+export interface AsyncStorageOptions {
+  /** Put before every key; default none (the core's keys are prefixed already). */
+  prefix?: string;
+}
+
+/**
+ * React Native `AsyncStorage` as a storage adapter:
+ * `asyncStorage(AsyncStorage)` with `import AsyncStorage from '@react-native-async-storage/async-storage'`.
+ * `AsyncStorage` fits `StorageAdapter` as it is; this adds a key prefix and turns an
+ * `undefined` read into `null`. Failures reject and the core reports them as `error` events.
+ */
+export function asyncStorage(storage: AsyncStorageLike, options: AsyncStorageOptions = {}): StorageAdapter {
+  const prefix = options.prefix ?? '';
+  return {
+    async getItem(key) {
+      return (await storage.getItem(prefix + key)) ?? null;
+    },
+    async setItem(key, value) {
+      await storage.setItem(prefix + key, value);
+    },
+    async removeItem(key) {
+      await storage.removeItem(prefix + key);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { StorageAdapter } from '@identity-pool/core';
+import { reason, StorageAdapterError } from './errors.js';
+
+/**
+ * The commands the adapter sends, as both node-redis (v4+) and ioredis clients have them. The
+ * client is injected: neither library is imported here (both are optional peer dependencies).
+ */
+export interface RedisClientLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, ...options: unknown[]): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
+
+export interface RedisStorageOptions {
+  /** Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). */
+  prefix?: string;
+  /**
+   * Seconds a key lives; default forever. Persisted credentials (keys ending `:credentials`)
+   * always expire with the credentials themselves, or after `ttl` if that is sooner.
+   */
+  ttl?: number;
+  /**
+   * A command that has not answered after this long rejects, so a Redis outage costs the session
+   * an `error` event, not a hang; default 2000 ms. (Clients queue commands while disconnected:
+   * node-redis's `disableOfflineQueue` / ioredis's `enableOfflineQueue: false` make them fail
+   * sooner still.)
+   */
+  commandTimeoutMs?: number;
+  /** How to pass an expiry to SET; detected from the client (`isOpen` means node-redis). */
+  flavor?: 'node-redis' | 'ioredis';
+  /** Epoch ms, for the credentials' remaining lifetime; default `Date.now`. */
+  now?: () => number;
+}
+
+const CREDENTIALS_SUFFIX = ':credentials';
+
+/**
+ * Redis as a storage adapter, through an injected node-redis or ioredis client. Servers that
+ * share one Redis (and prefix) share one identity cache: a pool's identity, and with
+ * `persistCredentials` its credentials, are written once and reused by every instance. Persisted
+ * credentials are stored with their remaining lifetime as the key's TTL, so Redis drops them
+ * when they expire; ones already expired are deleted instead of written.
+ */
+export function redisStorage(client: RedisClientLike, options: RedisStorageOptions = {}): StorageAdapter {
+  const prefix = options.prefix ?? '';
+  const timeoutMs = options.commandTimeoutMs ?? 2000;
+  const now = options.now ?? Date.now;
+  const flavor = options.flavor ?? ('isOpen' in client ? 'node-redis' : 'ioredis');
+  if (options.ttl !== undefined && !(Number.isInteger(options.ttl) && options.ttl > 0)) {
+    throw new StorageAdapterError('redisStorage', 'ttl must be a positive whole number of seconds');
+  }
+
+  const command = async <T>(name: string, send: () => Promise<T>): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new StorageAdapterError(
+              'redisStorage',
+              `${name} got no answer within ${timeoutMs} ms; is the Redis server reachable?`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([send(), timeout]);
+    } catch (error) {
+      if (error instanceof StorageAdapterError) throw error;
+      throw new StorageAdapterError('redisStorage', `${name} failed: ${reason(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** Milliseconds the key should live, `undefined` for no expiry, `0` for already expired. */
+  const lifetimeMs = (key: string, value: string): number | undefined => {
+    const ttlMs = options.ttl === undefined ? undefined : options.ttl * 1000;
+    if (!key.endsWith(CREDENTIALS_SUFFIX)) return ttlMs;
+    let expiration: unknown;
+    try {
+      expiration = (JSON.parse(value) as { expiration?: unknown } | null)?.expiration;
+    } catch {
+      return ttlMs;
+    }
+    if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return ttlMs;
+    const left = Math.max(0, Math.floor(expiration - now()));
+    return ttlMs === undefined ? left : Math.min(left, ttlMs);
+  };
+
+  const setWithExpiry = (key: string, value: string, ms: number) =>
+    flavor === 'node-redis' ? client.set(key, value, { PX: ms }) : client.set(key, value, 'PX', ms);
+
+  return {
+    async getItem(key) {
+      const value = await command('GET', () => client.get(prefix + key));
+      if (value === null || value === undefined) return null;
+      return typeof value === 'string' ? value : String(value);
+    },
+    async setItem(key, value) {
+      const ms = lifetimeMs(key, value);
+      if (ms === 0) {
+        await command('DEL', () => client.del(prefix + key));
+      } else if (ms === undefined) {
+        await command('SET', () => client.set(prefix + key, value));
+      } else {
+        await command('SET', () => setWithExpiry(prefix + key, value, ms));
+      }
+    },
+    async removeItem(key) {
+      await command('DEL', () => client.del(prefix + key));
+    },
+  };
+}
+
+export { StorageAdapterError } from './errors.js';
