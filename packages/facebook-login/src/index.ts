@@ -9,6 +9,7 @@
  */
 import {
   AbortError,
+  abortable,
   ConfigurationError,
   LoginCancelledError,
   type LoginProvider,
@@ -106,17 +107,6 @@ function loadSdk(url: string): Promise<FacebookSdk> {
     loads.set(url, load);
   }
   return load;
-}
-
-/** Resolves with `promise`, or rejects with `AbortError` when `signal` fires first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function toToken(result: FacebookTokenResult, what: string): LoginToken | null {

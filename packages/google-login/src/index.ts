@@ -10,6 +10,7 @@
  */
 import {
   AbortError,
+  abortable,
   ConfigurationError,
   LoginCancelledError,
   type LoginProvider,
@@ -114,16 +115,6 @@ function loadSdk(url: string): Promise<GoogleIdentityServices> {
     loads.set(url, load);
   }
   return load;
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** `{ token, expiresAt }` from an ID token: `expiresAt` is its `exp` claim (decoded, not verified: Cognito verifies it). */
