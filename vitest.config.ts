@@ -20,6 +20,15 @@ export default defineConfig({
       ),
       {
         extends: true,
+        // Core's behaviour scenario in headless Chromium, workerd, Deno and Bun (and Node).
+        test: {
+          name: 'runtime-tests',
+          include: ['packages/runtime-tests/test/**/*.test.ts'],
+          testTimeout: 40_000,
+        },
+      },
+      {
+        extends: true,
         test: { name: 'examples', include: ['examples/*/test/**/*.test.ts', 'test/**/*.test.ts'] },
       },
     ],

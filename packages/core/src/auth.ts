@@ -1,12 +1,20 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
-import { toTimerClock } from './clock.js';
-import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
+import { createClockSkew, toTimerClock } from './clock.js';
+import {
+  AbortError,
+  ConfigurationError,
+  describeError,
+  type IdentityPoolError,
+  StoppedError,
+} from './errors.js';
+import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
+import { configureTransport } from './transports/configure.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -90,13 +98,23 @@ function stateOf(snapshot: Snapshot): IdentityPoolState {
   });
 }
 
+/** `resolveOptions`, where reading the object itself failing (a throwing getter, a Proxy) is a ConfigurationError too. */
+function readOptions(options: IdentityPoolAuthOptions) {
+  try {
+    return resolveOptions(options);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError('options', `could not be read (${describeError(error).slice(0, 200)})`);
+  }
+}
+
 /**
  * Creates a session for one identity pool: guest and authenticated identities, credentials
  * refreshed ahead of expiry, and the identity kept in `storage`.
  * @throws ConfigurationError for a bad option, naming the field and the rule.
  */
 export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
-  const resolved = resolveOptions(options);
+  const resolved = readOptions(options);
   const clock = toTimerClock(resolved.clock);
   const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
   const stateListeners = new Set<() => void>();
@@ -124,11 +142,15 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   const deps: SessionDeps = {
     options: resolved,
-    transport:
+    transport: configureTransport(
+      resolved,
       resolved.transport ?? defaultTransport({ region: resolved.region, endpoint: resolved.endpoint }),
+    ),
     store,
     clock,
+    skew: createClockSkew(),
   };
+  const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
   const actor = createActor(identityPoolMachine, {
     input: { deps, logins: loginEntries(resolved.logins) },
@@ -148,7 +170,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   const isUsable = (
     credentials: IdentityPoolCredentials | undefined,
   ): credentials is IdentityPoolCredentials =>
-    !!credentials && credentials.expiration.getTime() - clock.now() > MIN_CREDENTIAL_LIFETIME_MS;
+    // On the service's clock: `expiration` is the service's time.
+    !!credentials &&
+    credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS;
 
   const settle = (snapshot: Snapshot) => {
     for (const waiter of waiters) {
@@ -196,6 +220,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     error: (error) => rejectAll(error instanceof Error ? error : new Error(String(error))),
   });
   actor.start();
+  // Browsers: no background refresh while hidden or offline; catch up on return.
+  const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
   function wait<T>(
@@ -373,6 +399,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     stop() {
       if (stopped) return;
       stopped = true;
+      unwatchLifecycle();
       actor.stop();
       const pending = waiters;
       waiters = new Set();

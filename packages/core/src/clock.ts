@@ -55,3 +55,52 @@ export function sleep(clock: TimerClock, ms: number, signal?: AbortSignal): Prom
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** How long Cognito's credentials live (GetCredentialsForIdentity always issues one-hour credentials). */
+export const CREDENTIAL_LIFETIME_MS = 3_600_000;
+
+/** Skews smaller than this are noise (the `Date` header has one-second resolution): ignored. */
+const SKEW_NOISE_MS = 2_000;
+
+/**
+ * The estimated offset of the service's clock from the local one: service time ≈ local time +
+ * `offsetMs`. Credentials' `Expiration` is service time, so every expiry decision compares it
+ * with {@link correctedNow}. Mutable, one per session; starts at zero.
+ */
+export interface ClockSkew {
+  offsetMs: number;
+  /** Where the estimate came from: nothing yet, a response `Date` header, or an `Expiration`. */
+  source: 'none' | 'date' | 'expiration';
+}
+
+export function createClockSkew(): ClockSkew {
+  return { offsetMs: 0, source: 'none' };
+}
+
+/** The local time, corrected to the service's clock. */
+export function correctedNow(clock: { now(): number }, skew: ClockSkew | undefined): number {
+  return clock.now() + (skew?.offsetMs ?? 0);
+}
+
+/**
+ * Updates the estimate from a response's `Date` header (`serverTime`, epoch ms, one-second
+ * resolution: the service's time was in [serverTime, serverTime + 1 s)) received at `localNow`.
+ */
+export function noteServerTime(skew: ClockSkew | undefined, serverTime: unknown, localNow: number): void {
+  if (!skew || typeof serverTime !== 'number' || !Number.isFinite(serverTime) || serverTime <= 0) return;
+  const estimate = serverTime + 500 - localNow;
+  skew.offsetMs = Math.abs(estimate) < SKEW_NOISE_MS ? 0 : estimate;
+  skew.source = 'date';
+}
+
+/**
+ * The fallback when no `Date` header was seen: credentials that arrive with more than an hour
+ * of life by the local clock mean the service's clock is ahead. Only ever corrects that way —
+ * life shorter than an hour may just be a shorter lifetime, and refreshing early is safe.
+ */
+export function noteExpiration(skew: ClockSkew | undefined, expiration: number, localNow: number): void {
+  if (!skew || skew.source === 'date' || !Number.isFinite(expiration)) return;
+  const ahead = expiration - CREDENTIAL_LIFETIME_MS - localNow;
+  skew.offsetMs = ahead >= SKEW_NOISE_MS ? ahead : 0;
+  skew.source = ahead >= SKEW_NOISE_MS ? 'expiration' : 'none';
+}

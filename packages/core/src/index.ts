@@ -6,6 +6,13 @@ export {
   type LoginInput,
 } from './auth.js';
 export type { Clock } from './clock.js';
+export {
+  COGNITO_IDENTITY_LOGINS_KEY,
+  type DeveloperIdentityToken,
+  developerLogin,
+  pinDeveloperIdentities,
+  pinnedIdentityId,
+} from './developer-login.js';
 export { stateMachineToMermaid } from './diagram.js';
 export {
   AbortError,
@@ -20,6 +27,7 @@ export {
   StoppedError,
   StorageError,
 } from './errors.js';
+export { decodeJwtClaims, jwtExpiresAt } from './jwt.js';
 export {
   type IdentityPoolContext,
   type IdentityPoolEmitted,
@@ -41,6 +49,12 @@ export {
   storageKeys,
 } from './storage/session-store.js';
 export { type TokenLoginOptions, type TokenResult, tokenLogin } from './token-login.js';
+export {
+  assumeRoleWithWebIdentity,
+  type BasicFlowOptions,
+  basicFlowTransport,
+  stsEndpoint,
+} from './transports/basic-flow.js';
 export {
   type FetchLike,
   type FetchResponseLike,
@@ -66,3 +80,4 @@ export type {
   ServiceCredentials,
   StorageAdapter,
 } from './types.js';
+export { cognitoUserPoolLogin, userPoolLoginsKey, userPoolLoginsKeyFor } from './user-pool-login.js';

@@ -16,6 +16,7 @@ import { type Recovery, recoveryFor } from './recovery.js';
 import {
   type CredentialsRequest,
   type CredentialsResult,
+  hasLifeLeft,
   type IdentityRequest,
   type IdentityResult,
   type LoginEntry,
@@ -26,12 +27,16 @@ import {
   type RestoredSession,
   restoreSession,
   type SessionDeps,
+  serviceNow,
 } from './session.js';
 import type { StoredIdentity } from './storage/session-store.js';
 import type { IdentityChangeReason, IdentityPoolCredentials, LoginProvider } from './types.js';
 
 /** The soonest a refresh is scheduled, so short-lived or skewed credentials cannot cause a storm. */
 export const MIN_REFRESH_DELAY_MS = 5_000;
+
+/** While paused (page hidden, device offline), how often the refresh timer wakes to do nothing. */
+export const PAUSED_RECHECK_MS = 60_000;
 
 export interface IdentityPoolMachineInput {
   deps: SessionDeps;
@@ -55,6 +60,8 @@ export interface IdentityPoolContext {
   replacedIdentityId: string | undefined;
   /** Background refreshes that failed in a row while the credentials were still good. */
   refreshFailures: number;
+  /** The page is hidden or the device offline: the refresh timer does nothing (callers still get served). */
+  paused: boolean;
 }
 
 export type IdentityPoolEvent =
@@ -63,7 +70,11 @@ export type IdentityPoolEvent =
   | { type: 'LOGIN'; providerName: string; token: string; expiresAt?: number; provider?: LoginProvider }
   | { type: 'LOGOUT' }
   | { type: 'CLEAR' }
-  | { type: 'CREDENTIALS.CLEAR' };
+  | { type: 'CREDENTIALS.CLEAR' }
+  /** The page went hidden or the device offline. */
+  | { type: 'PAUSE' }
+  /** Visible and online again: refresh at once if inside the refresh window. */
+  | { type: 'RESUME' };
 
 export type IdentityPoolEmitted =
   | {
@@ -80,8 +91,8 @@ export type IdentityPoolEmitted =
 
 type ErrorEvent = { error: unknown };
 
-const usable = (credentials: IdentityPoolCredentials | undefined, now: number) =>
-  !!credentials && credentials.expiration.getTime() - now > MIN_CREDENTIAL_LIFETIME_MS;
+/** More than a minute of life left, on the service's clock (corrected for skew). */
+const usable = (context: IdentityPoolContext) => hasLifeLeft(context.credentials, context.deps);
 
 const hasLoginsIn = (context: IdentityPoolContext) => Object.keys(context.logins).length > 0;
 
@@ -96,7 +107,7 @@ function effectiveRecovery(context: IdentityPoolContext, error: unknown): Recove
 }
 
 /** The context of a session that knows nothing yet (logins aside). */
-function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins'> {
+function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins' | 'paused'> {
   return {
     identity: undefined,
     credentials: undefined,
@@ -165,7 +176,7 @@ export const identityPoolMachine = setup({
   },
   guards: {
     hasIdentity: ({ context }) => context.identity !== undefined,
-    hasUsableCredentials: ({ context }) => usable(context.credentials, context.deps.clock.now()),
+    hasUsableCredentials: ({ context }) => usable(context),
     /** Logins, or an identity known to be authenticated: the `authenticated` phase. */
     isAuthenticated: ({ context }) => hasLoginsIn(context) || context.identity?.authenticated === true,
     hasLogins: ({ context }) => hasLoginsIn(context),
@@ -175,12 +186,17 @@ export const identityPoolMachine = setup({
         (key) => !context.identity?.authenticated || !context.identity.providers.includes(key),
       ),
     wantsCredentials: ({ context }) => context.wanted === 'credentials',
+    isPaused: ({ context }) => context.paused,
+    /** Within `refreshWindowSeconds` of expiry (service clock), or past the one-minute rule. */
+    inRefreshWindow: ({ context }) =>
+      !usable(context) ||
+      (context.credentials?.expiration.getTime() ?? 0) - serviceNow(context.deps) <=
+        context.deps.options.refreshWindowSeconds * 1000,
     wantsSomething: ({ context }) => context.wanted !== 'nothing',
     guestAllowed: ({ context }) => context.deps.options.allowGuest,
     /** A forced refresh, or credentials too close to expiry to hand out. */
     needsFreshCredentials: ({ context, event }) =>
-      (event.type === 'CREDENTIALS.NEEDED' && event.forceRefresh === true) ||
-      !usable(context.credentials, context.deps.clock.now()),
+      (event.type === 'CREDENTIALS.NEEDED' && event.forceRefresh === true) || !usable(context),
     /** Some login could be renewed without the user (its provider has `getToken`). */
     canRenewSilently: ({ context }) =>
       Object.values(context.logins).some((entry) => !!entry.provider?.getToken),
@@ -218,6 +234,8 @@ export const identityPoolMachine = setup({
       enqueue.assign({ ...noSession(), logins: {} });
     }),
     dropCredentials: assign({ credentials: undefined }),
+    pause: assign({ paused: true }),
+    resume: assign({ paused: false }),
     /** Forget an identity the service says is gone or not ours; the next GetId replaces it. */
     resetIdentity: assign(({ context }) => ({
       replacedIdentityId: context.identity?.identityId ?? context.replacedIdentityId,
@@ -349,7 +367,8 @@ export const identityPoolMachine = setup({
   delays: {
     /** Until `refreshWindowSeconds` before expiry; sooner, with back-off, after failed refreshes. */
     refreshDelay: ({ context }) => {
-      const now = context.deps.clock.now();
+      // A duration: expiry (service clock) minus now (service clock) is right on any local timer.
+      const now = serviceNow(context.deps);
       const expiresAt = context.credentials?.expiration.getTime() ?? now;
       const windowMs = context.deps.options.refreshWindowSeconds * 1000;
       let delay = expiresAt - windowMs - now;
@@ -357,13 +376,13 @@ export const identityPoolMachine = setup({
         const lastUseful = expiresAt - MIN_CREDENTIAL_LIFETIME_MS - now;
         delay = Math.min(MIN_REFRESH_DELAY_MS * 2 ** (context.refreshFailures - 1), lastUseful);
       }
-      return Math.max(MIN_REFRESH_DELAY_MS, delay);
+      return Math.max(context.paused ? PAUSED_RECHECK_MS : MIN_REFRESH_DELAY_MS, delay);
     },
   },
 }).createMachine({
   id: 'identityPool',
   initial: 'restoring',
-  context: ({ input }) => ({ deps: input.deps, logins: input.logins ?? {}, ...noSession() }),
+  context: ({ input }) => ({ deps: input.deps, logins: input.logins ?? {}, paused: false, ...noSession() }),
   on: {
     'CREDENTIALS.NEEDED': { actions: 'want' },
     'IDENTITY.NEEDED': { actions: 'want' },
@@ -371,6 +390,8 @@ export const identityPoolMachine = setup({
     LOGOUT: { target: '.unauthenticated', actions: 'forgetSession' },
     CLEAR: { target: '.unauthenticated', actions: 'forgetSession' },
     'CREDENTIALS.CLEAR': { target: '.routing', actions: 'dropCredentials' },
+    PAUSE: { actions: 'pause' },
+    RESUME: { actions: 'resume' },
   },
   states: {
     restoring: {
@@ -497,7 +518,8 @@ export const identityPoolMachine = setup({
         loginRequired: {
           on: {
             'CREDENTIALS.NEEDED': [
-              { guard: 'canRenewSilently', target: 'fetching', actions: ['want', 'renewLogins'] },
+              // Through routing: GetId first when the login never got an identity.
+              { guard: 'canRenewSilently', target: 'routing', actions: ['want', 'renewLogins'] },
               { actions: 'reportLoginRequired' },
             ],
           },
@@ -528,9 +550,20 @@ function credentialsRequest({ context }: { context: IdentityPoolContext }): Cred
 /** Holds credentials; the refresh timer, or a caller who needs fresher ones, moves on to `refreshing`. */
 function credentialedState() {
   return {
-    after: { refreshDelay: 'refreshing' },
+    after: {
+      refreshDelay: [
+        // Paused: the timer does nothing but wait again; RESUME catches up.
+        { guard: 'isPaused', target: 'credentialed', reenter: true },
+        { target: 'refreshing' },
+      ],
+    },
     on: {
       'CREDENTIALS.NEEDED': { guard: 'needsFreshCredentials', target: 'refreshing', actions: 'want' },
+      RESUME: [
+        { guard: 'inRefreshWindow', target: 'refreshing', actions: 'resume' },
+        // Re-armed: the delay is computed again, unpaused.
+        { target: 'credentialed', reenter: true, actions: 'resume' },
+      ],
     },
   } as const;
 }

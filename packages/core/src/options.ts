@@ -39,6 +39,17 @@ export interface IdentityPoolAuthOptions {
   retry?: RetryOptions;
   /** Prefix of the storage keys. Default `identity-pool`. */
   storageKeyPrefix?: string;
+  /**
+   * `'enhanced'` (default): GetCredentialsForIdentity. `'basic'` (classic): GetOpenIdToken, then
+   * STS `AssumeRoleWithWebIdentity` with `roleArn`, or `unauthRoleArn` / `authRoleArn`.
+   */
+  flow?: 'enhanced' | 'basic';
+  /** Basic flow: the role for every identity (instead of `unauthRoleArn` / `authRoleArn`). */
+  roleArn?: string;
+  /** Basic flow: the role for guest identities. */
+  unauthRoleArn?: string;
+  /** Basic flow: the role for authenticated identities. */
+  authRoleArn?: string;
 }
 
 /** The options after validation, with every default filled in. */
@@ -57,6 +68,10 @@ export interface ResolvedOptions {
   clock: Clock | undefined;
   retry: Required<RetryOptions>;
   storageKeyPrefix: string;
+  flow: 'enhanced' | 'basic';
+  roleArn: string | undefined;
+  unauthRoleArn: string | undefined;
+  authRoleArn: string | undefined;
 }
 
 export const IDENTITY_POOL_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
@@ -72,6 +87,16 @@ const isLoginProvider = (value: unknown): value is LoginProvider =>
   hasFunctions('signIn')(value) &&
   typeof (value as LoginProvider).loginsKey === 'string' &&
   typeof (value as LoginProvider).id === 'string';
+
+const roleArnSchema = z.optional(
+  z
+    .string({ error: 'must be a string' })
+    .check(
+      z.minLength(20, { error: 'must be at least 20 characters' }),
+      z.maxLength(2048, { error: 'must be at most 2048 characters' }),
+      z.regex(/^arn:/, { error: 'must be an ARN ("arn:aws:iam::<account>:role/<name>")' }),
+    ),
+);
 
 const optionsSchema = z.strictObject({
   identityPoolId: z.string({ error: 'is required and must be a string like "us-east-1:<guid>"' }).check(
@@ -192,7 +217,38 @@ const optionsSchema = z.strictObject({
       .string({ error: 'must be a string' })
       .check(z.regex(/^[\w.@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._@-' })),
   ),
+  flow: z.optional(z.enum(['enhanced', 'basic'], { error: 'must be "enhanced" or "basic"' })),
+  roleArn: roleArnSchema,
+  unauthRoleArn: roleArnSchema,
+  authRoleArn: roleArnSchema,
 });
+
+/** The role options of the basic flow: only with it, and `roleArn` or the pair, not both. */
+function checkFlowRoles(options: z.infer<typeof optionsSchema>): void {
+  const roles = (['roleArn', 'unauthRoleArn', 'authRoleArn'] as const).filter((key) => options[key]);
+  if (options.flow !== 'basic') {
+    if (roles[0]) throw new ConfigurationError(roles[0], "is only used with flow: 'basic'");
+    return;
+  }
+  if (roles.length === 0) {
+    throw new ConfigurationError(
+      'roleArn',
+      "flow 'basic' needs roleArn, or unauthRoleArn and/or authRoleArn",
+    );
+  }
+  if (options.roleArn && roles.length > 1) {
+    throw new ConfigurationError(
+      roles[1] as string,
+      'give either roleArn or unauthRoleArn/authRoleArn, not both',
+    );
+  }
+  if (!options.roleArn && !options.unauthRoleArn && options.allowGuest !== false) {
+    throw new ConfigurationError(
+      'unauthRoleArn',
+      "flow 'basic' with guests allowed needs unauthRoleArn (or roleArn, or allowGuest: false)",
+    );
+  }
+}
 
 type Issue = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
 
@@ -230,6 +286,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       );
     }
   }
+  checkFlowRoles(options);
   const retry = options.retry ?? {};
   return {
     identityPoolId: options.identityPoolId,
@@ -250,5 +307,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       maxDelayMs: retry.maxDelayMs ?? 20_000,
     },
     storageKeyPrefix: options.storageKeyPrefix ?? 'identity-pool',
+    flow: options.flow ?? 'enhanced',
+    roleArn: options.roleArn,
+    unauthRoleArn: options.unauthRoleArn,
+    authRoleArn: options.authRoleArn,
   };
 }

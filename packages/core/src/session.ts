@@ -4,7 +4,7 @@
  * service answered, and writes the identity to storage before it resolves — so the machine
  * never hands out credentials for an identity that is not stored yet.
  */
-import type { TimerClock } from './clock.js';
+import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
 import { InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
@@ -18,6 +18,24 @@ export interface SessionDeps {
   transport: CognitoIdentityTransport;
   store: SessionStore;
   clock: TimerClock;
+  /**
+   * The service's clock offset, estimated from responses (mutable; see `ClockSkew`). Every
+   * expiry decision uses `serviceNow(deps)`. Absent: no correction.
+   */
+  skew?: ClockSkew | undefined;
+}
+
+/** Now, on the service's clock (the clock credentials' `Expiration` is on). */
+export function serviceNow(deps: Pick<SessionDeps, 'clock' | 'skew'>): number {
+  return correctedNow(deps.clock, deps.skew);
+}
+
+/** Whether credentials have more than a minute of life left, on the service's clock. */
+export function hasLifeLeft(
+  credentials: IdentityPoolCredentials | undefined,
+  deps: Pick<SessionDeps, 'clock' | 'skew'>,
+): credentials is IdentityPoolCredentials {
+  return !!credentials && credentials.expiration.getTime() - serviceNow(deps) > MIN_CREDENTIAL_LIFETIME_MS;
 }
 
 /** A login of the session. Tokens live here, in memory, and nowhere else. */
@@ -134,6 +152,7 @@ export async function obtainIdentity(
       signal,
     ),
   );
+  noteServerTime(deps.skew, out?.serverTime, deps.clock.now());
   const identity: StoredIdentity = {
     identityId: checkIdentityId('GetId', out?.identityId),
     authenticated: providers.length > 0,
@@ -183,7 +202,10 @@ export async function obtainCredentials(
   );
   const identityId = checkIdentityId('GetCredentialsForIdentity', out?.identityId);
   const serviceCredentials = checkCredentials('GetCredentialsForIdentity', out?.credentials);
-  if (serviceCredentials.expiration.getTime() - deps.clock.now() <= MIN_CREDENTIAL_LIFETIME_MS) {
+  const receivedAt = deps.clock.now();
+  noteServerTime(deps.skew, out?.serverTime, receivedAt);
+  noteExpiration(deps.skew, serviceCredentials.expiration.getTime(), receivedAt);
+  if (serviceCredentials.expiration.getTime() - serviceNow(deps) <= MIN_CREDENTIAL_LIFETIME_MS) {
     // Handing these out would break the one-minute promise; asking again at once would loop.
     throw new InvalidResponseError(
       'GetCredentialsForIdentity',

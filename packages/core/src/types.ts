@@ -69,15 +69,18 @@ export interface ServiceCredentials {
 }
 
 /**
+ * `serverTime` (optional in every output): the service's clock when it answered, epoch ms — the
+ * response's `Date` header. The session estimates clock skew from it.
+ *
  * The only door to the network. Implementations turn service errors into `ServiceError`,
  * transport failures into `NetworkError` and malformed answers into `InvalidResponseError`.
  * They make one attempt each; retries are the caller's.
  */
 export interface CognitoIdentityTransport {
-  getId(input: GetIdInput): Promise<{ identityId: string }>;
+  getId(input: GetIdInput): Promise<{ identityId: string; serverTime?: number | undefined }>;
   getCredentialsForIdentity(
     input: GetCredentialsForIdentityInput,
-  ): Promise<{ identityId: string; credentials: ServiceCredentials }>;
+  ): Promise<{ identityId: string; credentials: ServiceCredentials; serverTime?: number | undefined }>;
   getOpenIdToken?(input: GetOpenIdTokenInput): Promise<{ identityId: string; token: string }>;
 }
 

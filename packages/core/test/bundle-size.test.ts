@@ -15,9 +15,11 @@ const TARGET_GZIP_BYTES = 20 * 1024;
 /**
  * What the bundle must not grow past today. It misses the 20 KB target: xstate alone (setup,
  * createActor, fromPromise) is 16.3 KB gzipped and zod/mini 6.5 KB — see bench/RESULTS.md.
- * Lower this as the bundle shrinks.
+ * Lower this as the bundle shrinks. Raised from 34 KB for issue 8: the basic flow
+ * (`transports/basic-flow.ts`) is a dynamic import, split out by bundlers that split (Vite,
+ * webpack, Rollup), but this single-file build inlines it (~1.5 KB).
  */
-const CEILING_GZIP_BYTES = 34 * 1024;
+const CEILING_GZIP_BYTES = 36 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

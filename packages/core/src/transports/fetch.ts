@@ -91,6 +91,25 @@ function networkDetail(error: unknown): string {
   return typeof detail === 'string' && detail ? detail : 'unknown failure';
 }
 
+/** The response's `Date` header as epoch ms, if there is a valid one. */
+function dateHeader(headers: FetchResponseLike['headers']): number | undefined {
+  let value: string | null | undefined;
+  try {
+    value = headers.get('date');
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const time = Date.parse(value);
+  return Number.isFinite(time) && time > 0 ? time : undefined;
+}
+
+interface Answer {
+  body: Record<string, unknown>;
+  /** The `Date` header, epoch ms. */
+  serverTime: number | undefined;
+}
+
 /** Turns the HTTP answer (or the lack of one) into the result, or one of this library's errors. */
 async function exchange(
   fetchFn: FetchLike,
@@ -98,7 +117,7 @@ async function exchange(
   operation: string,
   input: Record<string, unknown>,
   signal: AbortSignal | undefined,
-): Promise<Record<string, unknown>> {
+): Promise<Answer> {
   if (signal?.aborted) throw new AbortError();
   let status: number;
   let headers: FetchResponseLike['headers'];
@@ -122,7 +141,7 @@ async function exchange(
   const body = parseObject(text);
   if (status >= 200 && status < 300) {
     if (!body) throw new InvalidResponseError(operation, 'the body is not a valid answer');
-    return body;
+    return { body, serverTime: dateHeader(headers) };
   }
   const requestId = headers.get('x-amzn-requestid') ?? undefined;
   const code = errorCode(headers, body ?? {});
@@ -182,7 +201,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): CognitoIden
     id: string,
     logins: Record<string, string> | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Answer> {
     const fetchFn: FetchLike | undefined = userFetch ?? globalThis.fetch;
     if (typeof fetchFn !== 'function') {
       throw new ConfigurationError(
@@ -200,17 +219,17 @@ export function fetchTransport(options: FetchTransportOptions = {}): CognitoIden
 
   return {
     async getId(input: GetIdInput) {
-      const out = await send(
+      const { body: out, serverTime } = await send(
         'GetId',
         { IdentityPoolId: input.identityPoolId, AccountId: input.accountId, Logins: input.logins },
         input.identityPoolId,
         input.logins,
         input.signal,
       );
-      return { identityId: out.IdentityId as string };
+      return { identityId: out.IdentityId as string, serverTime };
     },
     async getCredentialsForIdentity(input: GetCredentialsForIdentityInput) {
-      const out = await send(
+      const { body: out, serverTime } = await send(
         'GetCredentialsForIdentity',
         { IdentityId: input.identityId, Logins: input.logins, CustomRoleArn: input.customRoleArn },
         input.identityId,
@@ -229,10 +248,11 @@ export function fetchTransport(options: FetchTransportOptions = {}): CognitoIden
               expiration: epochSeconds(c.Expiration),
             }
           : undefined) as ServiceCredentials,
+        serverTime,
       };
     },
     async getOpenIdToken(input: GetOpenIdTokenInput) {
-      const out = await send(
+      const { body: out } = await send(
         'GetOpenIdToken',
         { IdentityId: input.identityId, Logins: input.logins },
         input.identityId,

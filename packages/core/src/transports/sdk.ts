@@ -65,6 +65,37 @@ export function toTransportError(operation: string, error: unknown): Error {
   return new NetworkError(operation, e.code ?? e.message ?? e.name ?? 'unknown failure');
 }
 
+interface CommandWithStack {
+  middlewareStack?: { add(middleware: unknown, options: Record<string, unknown>): void };
+}
+type Handler = (args: unknown) => Promise<{ response?: { headers?: Record<string, string | undefined> } }>;
+
+/**
+ * Reads the response's `Date` header through a middleware on this one command (the client is
+ * left alone: the SDK's own `systemClockOffset` is not updated for these unsigned calls).
+ */
+function captureDate(command: unknown): { serverTime: number | undefined } {
+  const captured: { serverTime: number | undefined } = { serverTime: undefined };
+  const stack = (command as CommandWithStack | null)?.middlewareStack;
+  if (typeof stack?.add !== 'function') return captured;
+  try {
+    stack.add(
+      (next: Handler) => async (args: unknown) => {
+        const result = await next(args);
+        const headers = result?.response?.headers;
+        const value = headers?.date ?? headers?.Date;
+        const time = typeof value === 'string' && value.length <= 64 ? Date.parse(value) : Number.NaN;
+        if (Number.isFinite(time) && time > 0) captured.serverTime = time;
+        return result;
+      },
+      { step: 'deserialize', priority: 'high', name: 'identityPoolServerTime' },
+    );
+  } catch {
+    // A client without a standard middleware stack: no skew estimate from it, nothing else lost.
+  }
+  return captured;
+}
+
 /**
  * The default transport: `@aws-sdk/client-cognito-identity`, loaded on first use (a lazy
  * `import()`), so apps that pass another transport never load the SDK.
@@ -89,10 +120,13 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
     make: (sdk: SdkModule) => unknown,
     signal: AbortSignal | undefined,
     logins: Record<string, string> | undefined,
-  ): Promise<T> {
+  ): Promise<T & { serverTime: number | undefined }> {
     const { sdk, client } = await load();
+    const command = make(sdk);
+    const date = captureDate(command);
     try {
-      return (await client.send(make(sdk), signal ? { abortSignal: signal } : undefined)) as T;
+      const out = (await client.send(command, signal ? { abortSignal: signal } : undefined)) as T;
+      return { ...out, serverTime: date.serverTime };
     } catch (error) {
       // The service may echo the request (a validation error quotes the Logins map).
       throw redactSecrets(toTransportError(operation, error), Object.values(logins ?? {}));
@@ -111,7 +145,7 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
         input.signal,
         input.logins,
       );
-      return { identityId: out.IdentityId as string };
+      return { identityId: out.IdentityId as string, serverTime: out.serverTime };
     },
     async getCredentialsForIdentity(input: GetCredentialsForIdentityInput) {
       const out = await send<{
@@ -138,6 +172,7 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
           sessionToken: c.SessionToken,
           expiration: c.Expiration,
         }) as ServiceCredentials,
+        serverTime: out.serverTime,
       };
     },
     async getOpenIdToken(input: GetOpenIdTokenInput) {

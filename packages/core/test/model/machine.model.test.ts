@@ -91,6 +91,8 @@ function guardFacts(snapshot: Snapshot): string {
     c.wanted,
     [...c.recoveries].sort(),
     c.deps.options.allowGuest,
+    c.paused,
+    !!c.credentials && c.credentials.expiration.getTime() - t <= c.deps.options.refreshWindowSeconds * 1000,
   ]);
 }
 
@@ -122,6 +124,7 @@ function abstractState(snapshot: Snapshot): string {
     replaced: c.replacedIdentityId ?? null,
     failing: c.refreshFailures > 0,
     error: c.error?.name ?? null,
+    paused: c.paused,
   });
 }
 
@@ -174,6 +177,8 @@ function modelEvents(snapshot: Snapshot): ModelEvent[] {
     { type: 'CLEAR' },
     { type: 'CREDENTIALS.CLEAR' },
     { type: 'test.clockJump', ms: 2 * HOUR },
+    { type: 'PAUSE' },
+    { type: 'RESUME' },
   ];
   const children = Object.keys(snapshot.children);
   if (children.includes('restoreSession') && c.deps.options.allowGuest) {
@@ -449,8 +454,14 @@ describe('identity-pool machine, model-based', () => {
         expect(abstractState(after), `after ${describeEvent(event)}`).toBe(abstractState(expected));
 
         // Invariants, whatever the path:
-        // at most one network request in flight;
+        // at most one network request in flight, and credentials are only asked for an identity;
         expect(Object.keys(after.children).length).toBeLessThanOrEqual(1);
+        if ('obtainCredentials' in after.children) {
+          expect(
+            after.context.identity,
+            `GetCredentialsForIdentity without an identity after ${describeEvent(event)}`,
+          ).toBeDefined();
+        }
         // identityChanged fires exactly when the cached identity changes: the announced identity
         // is the cached one, except mid-reset (forgotten, its replacement on the way); a restored
         // identity is not a change.

@@ -1,0 +1,190 @@
+/**
+ * The demo server: the Cognito Identity emulator and the demo page on loopback, from one call.
+ * The page (src/page.ts) is bundled with esbuild on start; the Facebook and Google SDKs are
+ * localhost stand-ins (src/stand-ins.ts) whose tokens come from the emulator's fake IdP.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import { build } from 'esbuild';
+import { facebookSdkStandIn, googleGsiStandIn } from './stand-ins.js';
+
+export const FACEBOOK_APP_ID = 'demo-facebook-app';
+export const GOOGLE_CLIENT_ID = 'demo-client.apps.googleusercontent.com';
+
+export interface DemoOptions {
+  /** The page's port; default 0 (a free one). The emulator always takes a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface Demo {
+  /** The page's URL. */
+  readonly url: string;
+  readonly emulator: Emulator;
+  readonly identityPoolId: string;
+  close(): Promise<void>;
+}
+
+/** The page's script, from TypeScript (workspace packages from source, never the AWS SDK). */
+async function bundlePage(): Promise<string> {
+  // From src/ or dist/: the entry is always the TypeScript source.
+  const entry = fileURLToPath(new URL('../src/page.ts', import.meta.url));
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source'],
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+const html = (config: object) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>identity-pool browser demo</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/demo.css">
+</head><body>
+<header><h1>identity-pool <span>browser demo</span></h1><p>Temporary AWS credentials from a Cognito identity pool (the local emulator), as one xstate machine.</p></header>
+<main>
+  <section id="chart-panel"><h2>Statechart <small>identityPoolMachine, the current state highlighted</small></h2><div id="chart"></div></section>
+  <section id="side">
+    <div id="identity">
+      <div><label>status</label><b id="status">…</b></div>
+      <div><label>identity ID</label><code id="identity-id">—</code></div>
+      <div><label>signed in with</label><span id="providers">—</span></div>
+      <div><label>credentials expire in</label><b id="countdown">—</b></div>
+    </div>
+    <div id="buttons">
+      <button id="guest">Continue as guest</button>
+      <button id="facebook" class="fb">Continue with Facebook</button>
+      <button id="google" class="google">Continue with Google</button>
+      <button id="refresh">Force refresh</button>
+      <button id="logout">Log out</button>
+      <button id="tab">Open another tab</button>
+    </div>
+    <p id="result" role="status"></p>
+    <h2>Network calls <small>from the emulator, as they happen</small></h2>
+    <table id="calls"><thead><tr><th>time</th><th>operation</th><th>identity</th><th>logins</th><th>result</th></tr></thead><tbody></tbody></table>
+    <h2>Events</h2>
+    <ol id="events"></ol>
+  </section>
+</main>
+<script>window.__DEMO__ = ${JSON.stringify(config)};</script>
+<script type="module" src="/page.js"></script>
+</body></html>`;
+
+const css = `
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1c2733; background: #f4f6f9; }
+header { padding: 14px 24px; background: #1f2a44; color: #fff; }
+header h1 { margin: 0; font-size: 20px; } header h1 span { font-weight: 400; opacity: .75; }
+header p { margin: 4px 0 0; opacity: .8; }
+main { display: grid; grid-template-columns: minmax(520px, 1.1fr) 1fr; gap: 16px; padding: 16px 24px; }
+section { background: #fff; border-radius: 8px; padding: 14px 16px; box-shadow: 0 1px 3px #0002; }
+h2 { font-size: 15px; margin: 4px 0 10px; } h2 small { font-weight: 400; color: #667; }
+#chart { display: flex; flex-wrap: wrap; gap: 8px; align-content: flex-start; }
+.state { border: 2px solid #c5cedb; border-radius: 10px; padding: 6px 9px; background: #fafbfd; min-width: 130px; flex: 1 1 130px; transition: background .2s, border-color .2s; }
+.state > .name { font-weight: 600; }
+.state ul { margin: 3px 0 0; padding: 0; list-style: none; font-size: 11px; color: #5a6675; }
+.state.compound { flex: 1 1 100%; background: #f1f4fa; }
+.state.compound > .children { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 6px; }
+.state.active { border-color: #1a7f37; background: #dff5e3; }
+.state.compound.active { background: #eef8f0; }
+.state.active.leaf { box-shadow: 0 0 0 3px #1a7f3755; }
+.state.active > .name::after { content: "  ● current"; color: #1a7f37; font-size: 11px; font-weight: 600; }
+.state.compound.active > .name::after { content: "  ● active"; }
+#identity { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px; margin-bottom: 12px; }
+#identity label { display: block; font-size: 11px; color: #667; text-transform: uppercase; letter-spacing: .04em; }
+#identity code { font-size: 12px; word-break: break-all; }
+#countdown { font-variant-numeric: tabular-nums; font-size: 18px; }
+#buttons { display: flex; flex-wrap: wrap; gap: 8px; }
+button { font: inherit; padding: 7px 12px; border-radius: 6px; border: 1px solid #b8c2d0; background: #fff; cursor: pointer; }
+button:hover { background: #eef2f7; }
+button.fb { background: #1877f2; color: #fff; border-color: #1877f2; }
+button.google { background: #fff; border-color: #4285f4; color: #1a56c9; }
+#result { min-height: 1.4em; margin: 8px 0; color: #445; }
+table { width: 100%; border-collapse: collapse; font-size: 12px; }
+th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e3e7ee; }
+td.ok { color: #1a7f37; } td.err { color: #b42318; }
+#events { margin: 0; padding-left: 20px; font-size: 12px; max-height: 140px; overflow: auto; }
+#fb-dialog, #g-onetap { position: fixed; top: 90px; right: 40px; background: #fff; border: 1px solid #ccd; border-radius: 8px; padding: 12px 16px; box-shadow: 0 6px 24px #0003; z-index: 10; }
+#fb-dialog button, #g-onetap button { margin-right: 6px; }
+`;
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const host = options.host ?? '127.0.0.1';
+  const emulator = await startEmulator({ host });
+  const { identityPoolId } = emulator.createPool({
+    supportedLoginProviders: {
+      'graph.facebook.com': FACEBOOK_APP_ID,
+      'accounts.google.com': GOOGLE_CLIENT_ID,
+    },
+  });
+  let pageJs: string;
+  try {
+    pageJs = await bundlePage();
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  let origin = '';
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const send = (type: string, body: string) =>
+      response
+        .writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' })
+        .end(body);
+    switch (url.pathname) {
+      case '/':
+        return send(
+          'text/html',
+          html({
+            endpoint: emulator.endpoint,
+            identityPoolId,
+            facebookAppId: FACEBOOK_APP_ID,
+            facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
+            googleClientId: GOOGLE_CLIENT_ID,
+            googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
+          }),
+        );
+      case '/page.js':
+        return send('text/javascript', pageJs);
+      case '/demo.css':
+        return send('text/css', css);
+      case '/connect.facebook.net/en_US/sdk.js':
+        return send('text/javascript', facebookSdkStandIn);
+      case '/accounts.google.com/gsi/client':
+        return send('text/javascript', googleGsiStandIn);
+      case '/idp/token': {
+        const token = emulator.idp.mintToken(url.searchParams.get('provider') ?? '', {
+          subject: url.searchParams.get('subject') ?? 'demo-user',
+          audience: url.searchParams.get('audience') ?? 'emulator',
+          expiresInSeconds: 3600,
+        });
+        return send('application/json', JSON.stringify({ token, expiresIn: 3600 }));
+      }
+      default:
+        response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  origin = `http://${host}:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${origin}/`,
+    emulator,
+    identityPoolId,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await emulator.close();
+    },
+  };
+}

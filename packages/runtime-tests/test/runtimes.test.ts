@@ -1,0 +1,91 @@
+/**
+ * Core's behaviour scenario (src/scenario.ts: guest, warm start, login, merge, forced refresh,
+ * logout; `fetchTransport`) run in Node itself and, bundled with esbuild, inside headless
+ * Chromium, Cloudflare workerd (miniflare), Deno and Bun, each against the emulator on loopback
+ * with a pool of its own. A runtime missing here is skipped loudly, and fails the run under CI=true.
+ */
+import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario, type ScenarioConfig, type ScenarioReport } from '../src/scenario.js';
+import { bundle, missing, runBun, runChromium, runDeno, runWorkerd } from './support/runners.js';
+
+const PROVIDER = 'graph.facebook.com';
+const APP_ID = 'runtime-tests-app';
+
+type Runtime = 'chromium' | 'workerd' | 'deno' | 'bun';
+const runners: Record<Runtime, { entry: 'browser' | 'worker' | 'cli'; run: typeof runDeno }> = {
+  chromium: { entry: 'browser', run: runChromium },
+  workerd: { entry: 'worker', run: runWorkerd },
+  deno: { entry: 'cli', run: runDeno },
+  bun: { entry: 'cli', run: runBun },
+};
+
+for (const runtime of Object.keys(runners) as Runtime[]) {
+  const why = missing(runtime);
+  if (why && process.env.CI === 'true') {
+    throw new Error(`CI=true and ${runtime} cannot run: ${why}`);
+  }
+  if (why) console.warn(`\n⚠️  SKIPPING the ${runtime} runtime test: ${why}\n`);
+}
+
+describe('core behaviour scenario in every runtime', () => {
+  let emulator: Emulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(() => emulator?.close());
+
+  /** A fresh pool (so each runtime's user starts without an identity) and two tokens of one user. */
+  const freshConfig = (): ScenarioConfig => {
+    const { identityPoolId } = emulator.createPool({ supportedLoginProviders: { [PROVIDER]: APP_ID } });
+    const token = () => emulator.idp.mintToken(PROVIDER, { subject: 'alice', audience: APP_ID });
+    return {
+      endpoint: emulator.endpoint,
+      identityPoolId,
+      providerName: PROVIDER,
+      tokens: [token(), token()],
+    };
+  };
+
+  /** The report says every step passed, and the emulator agrees on what happened. */
+  const expectPassed = (config: ScenarioConfig, report: ScenarioReport) => {
+    const failed = report.steps.filter((step) => !step.ok);
+    expect({ failed, error: report.error }).toEqual({ failed: [], error: undefined });
+    expect(report.ok).toBe(true);
+    expect(report.steps.map((step) => step.name)).toEqual([
+      'guest: three concurrent callers share one identity',
+      'warm start: a new session over the same storage reuses the identity',
+      'login with a fake-IdP token links the guest identity',
+      'merge: a second device’s guest signs in as the same user',
+      'refresh: forceRefresh gets new credentials for the same identity',
+      'logout forgets the identity; the next call is a fresh guest',
+    ]);
+    expect(report.reasons).toEqual(['created', 'linked', 'logout', 'created']);
+    expect(report.secondReasons).toEqual(['created', 'merged']);
+    const { guest, secondGuest, afterLogout } = report.ids;
+    expect(emulator.identity(guest!)).toMatchObject({ authenticated: true, logins: { [PROVIDER]: 'alice' } });
+    expect(emulator.identity(secondGuest!)?.mergedInto).toBe(guest);
+    expect(emulator.identity(afterLogout!)).toMatchObject({ authenticated: false });
+    // One GetId per guest (three concurrent callers shared the first): first device, second device, after logout.
+    const getIds = emulator.calls.filter(
+      (call) => call.operation === 'GetId' && call.identityPoolId === config.identityPoolId,
+    );
+    expect(getIds).toHaveLength(3);
+  };
+
+  it('node (the scenario unbundled, as a baseline)', async () => {
+    const config = freshConfig();
+    expectPassed(config, await runScenario(`node ${process.version}`, config));
+  });
+
+  for (const [runtime, { entry, run }] of Object.entries(runners) as [Runtime, (typeof runners)[Runtime]][]) {
+    it.skipIf(missing(runtime) !== undefined)(runtime, async () => {
+      const config = freshConfig();
+      const report = await run(await bundle(entry), config);
+      expect(report.runtime).toMatch(runtime);
+      console.info(`${report.runtime}: ${report.steps.filter((step) => step.ok).length} steps passed`);
+      expectPassed(config, report);
+    });
+  }
+});
