@@ -394,7 +394,7 @@ for (const [name, contents] of Object.entries(entries)) {
       format: 'esm',
       platform: 'browser',
       target: 'es2022',
-      conditions: ['source'],
+      conditions: ['source', 'browser', 'module'], // esbuild's defaults are replaced: keep browser + module (ESM builds)
       write: false,
       logLevel: 'silent',
       // Node-only providers the package's index also exports; tree-shaken, never loaded.

@@ -11,7 +11,7 @@ import {
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
-import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
+import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
 import { configureTransport } from './transports/configure.js';
@@ -45,6 +45,12 @@ export interface IdentityPoolAuth {
   getCachedIdentityId(): string | undefined;
   /** Sign in (a guest identity is linked, or merged into the login's own) and get its credentials. */
   login(login: LoginInput, options?: { signal?: AbortSignal }): Promise<IdentityPoolCredentials>;
+  /**
+   * Unlink one provider's login from the authenticated identity (UnlinkIdentity) and forget its
+   * token; the identity keeps its other logins and its credentials. The last login cannot be
+   * removed (the identity would become unreachable): use `logout()`.
+   */
+  removeLogin(providerName: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Forget the identity, its credentials and its logins; the next call is a fresh guest. */
   logout(): Promise<void>;
   /** Forget everything of this pool (identity, credentials, logins) in memory and storage. */
@@ -373,6 +379,33 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         },
         () => actor.send({ type: 'LOGIN', ...entry }),
       );
+    },
+    async removeLogin(providerName, options) {
+      if (stopped) throw new StoppedError();
+      if (typeof providerName !== 'string' || providerName.length === 0) {
+        throw new ConfigurationError('providerName', 'must be a Logins key such as "accounts.google.com"');
+      }
+      const { identity, logins } = actor.getSnapshot().context;
+      const linked = new Set([...(identity?.providers ?? []), ...Object.keys(logins)]);
+      if (!identity?.authenticated || !linked.has(providerName)) {
+        throw new ConfigurationError('providerName', `"${providerName}" is not a login of this identity`);
+      }
+      if (linked.size === 1) {
+        throw new ConfigurationError(
+          'providerName',
+          `"${providerName}" is the identity's only login; removing it would make the identity unreachable: call logout() instead`,
+        );
+      }
+      const startedIn = epoch;
+      await unlinkLogin({ deps, identity, logins, providerName }, options?.signal);
+      if (epoch !== startedIn) return; // logged out meanwhile: nothing left to forget
+      const provider = logins[providerName]?.provider;
+      actor.send({ type: 'LOGIN.REMOVED', providerName });
+      await Promise.resolve()
+        .then(() => provider?.signOut?.())
+        .catch((error: unknown) =>
+          publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
+        );
     },
     logout: () => forget('LOGOUT'),
     clear: () => forget('CLEAR'),

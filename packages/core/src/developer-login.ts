@@ -95,6 +95,7 @@ export function pinDeveloperIdentities(inner: CognitoIdentityTransport): Cognito
     getCredentialsForIdentity: (input) =>
       inner.getCredentialsForIdentity({ ...input, identityId: identityFor(input.identityId, input.logins) }),
   };
+  if (inner.unlinkIdentity) wrapped.unlinkIdentity = inner.unlinkIdentity.bind(inner);
   const getOpenIdToken = inner.getOpenIdToken?.bind(inner);
   if (getOpenIdToken) {
     wrapped.getOpenIdToken = (input) =>

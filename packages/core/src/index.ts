@@ -79,5 +79,6 @@ export type {
   LoginToken,
   ServiceCredentials,
   StorageAdapter,
+  UnlinkIdentityInput,
 } from './types.js';
 export { cognitoUserPoolLogin, userPoolLoginsKey, userPoolLoginsKeyFor } from './user-pool-login.js';

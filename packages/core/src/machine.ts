@@ -71,6 +71,8 @@ export type IdentityPoolEvent =
   | { type: 'LOGOUT' }
   | { type: 'CLEAR' }
   | { type: 'CREDENTIALS.CLEAR' }
+  /** A login was unlinked from the identity (UnlinkIdentity succeeded): forget it. */
+  | { type: 'LOGIN.REMOVED'; providerName: string }
   /** The page went hidden or the device offline. */
   | { type: 'PAUSE' }
   /** Visible and online again: refresh at once if inside the refresh window. */
@@ -234,6 +236,15 @@ export const identityPoolMachine = setup({
       enqueue.assign({ ...noSession(), logins: {} });
     }),
     dropCredentials: assign({ credentials: undefined }),
+    forgetLogin: assign(({ context, event }) => {
+      if (event.type !== 'LOGIN.REMOVED') return {};
+      const { [event.providerName]: _removed, ...logins } = context.logins;
+      const identity = context.identity && {
+        ...context.identity,
+        providers: context.identity.providers.filter((p) => p !== event.providerName),
+      };
+      return { logins, identity };
+    }),
     pause: assign({ paused: true }),
     resume: assign({ paused: false }),
     /** Forget an identity the service says is gone or not ours; the next GetId replaces it. */
@@ -390,6 +401,7 @@ export const identityPoolMachine = setup({
     LOGOUT: { target: '.unauthenticated', actions: 'forgetSession' },
     CLEAR: { target: '.unauthenticated', actions: 'forgetSession' },
     'CREDENTIALS.CLEAR': { target: '.routing', actions: 'dropCredentials' },
+    'LOGIN.REMOVED': { actions: 'forgetLogin' },
     PAUSE: { actions: 'pause' },
     RESUME: { actions: 'resume' },
   },

@@ -5,7 +5,7 @@
  * never hands out credentials for an identity that is not stored yet.
  */
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
-import { InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
+import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
 import type { SessionStore, StoredIdentity } from './storage/session-store.js';
@@ -225,4 +225,38 @@ export async function obtainCredentials(
   await deps.store.saveIdentity(next);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
   return { ...next, logins, credentials };
+}
+
+/**
+ * UnlinkIdentity: removes `providerName`'s login from the identity, proving ownership with the
+ * session's other logins, then stores the identity without it.
+ */
+export async function unlinkLogin(
+  request: { deps: SessionDeps; identity: StoredIdentity; logins: Logins; providerName: string },
+  signal?: AbortSignal,
+): Promise<void> {
+  const { deps, identity } = request;
+  const unlink = deps.transport.unlinkIdentity;
+  if (!unlink)
+    throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
+  const { map } = await resolveLogins(request.logins, { now: serviceNow(deps), force: false, signal });
+  await redacting(Object.values(map), () =>
+    withRetry(
+      () =>
+        unlink.call(deps.transport, {
+          identityId: identity.identityId,
+          logins: map,
+          loginsToRemove: [request.providerName],
+          signal,
+        }),
+      deps.options.retry,
+      deps.clock,
+      signal,
+    ),
+  );
+  throwIfAborted(signal);
+  await deps.store.saveIdentity({
+    ...identity,
+    providers: identity.providers.filter((provider) => provider !== request.providerName),
+  });
 }

@@ -61,6 +61,14 @@ export interface GetOpenIdTokenInput {
   logins?: LoginsMap | undefined;
   signal?: AbortSignal | undefined;
 }
+export interface UnlinkIdentityInput {
+  identityId: string;
+  /** Logins proving the caller owns the identity (at least one of its linked logins). */
+  logins: LoginsMap;
+  /** The providers whose logins are unlinked. */
+  loginsToRemove: string[];
+  signal?: AbortSignal | undefined;
+}
 export interface ServiceCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -82,6 +90,8 @@ export interface CognitoIdentityTransport {
     input: GetCredentialsForIdentityInput,
   ): Promise<{ identityId: string; credentials: ServiceCredentials; serverTime?: number | undefined }>;
   getOpenIdToken?(input: GetOpenIdTokenInput): Promise<{ identityId: string; token: string }>;
+  /** UnlinkIdentity: removes logins from an identity (used by `removeLogin`). */
+  unlinkIdentity?(input: UnlinkIdentityInput): Promise<void>;
 }
 
 /** Why the identity ID changed. */

@@ -15,11 +15,10 @@ const TARGET_GZIP_BYTES = 20 * 1024;
 /**
  * What the bundle must not grow past today. It misses the 20 KB target: xstate alone (setup,
  * createActor, fromPromise) is 16.3 KB gzipped and zod/mini 6.5 KB — see bench/RESULTS.md.
- * Lower this as the bundle shrinks. Raised from 34 KB for issue 8: the basic flow
- * (`transports/basic-flow.ts`) is a dynamic import, split out by bundlers that split (Vite,
- * webpack, Rollup), but this single-file build inlines it (~1.5 KB).
+ * Lower this as the bundle shrinks. It includes the basic flow (`transports/basic-flow.ts`,
+ * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own.
  */
-const CEILING_GZIP_BYTES = 36 * 1024;
+const CEILING_GZIP_BYTES = 35 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
@@ -41,7 +40,9 @@ async function bundleOf(contents: string) {
     platform: 'browser',
     target: 'es2022',
     // Workspace packages from their TypeScript sources, as everywhere in the tests.
-    conditions: ['source'],
+    // Setting conditions replaces esbuild's defaults: keep 'browser' and 'module', or packages
+    // resolve to their CommonJS builds (xstate's is 2.8 KB gzip larger and not tree-shaken).
+    conditions: ['source', 'browser', 'module'],
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -27,6 +27,7 @@ export function configureTransport(
   };
   return pinDeveloperIdentities({
     getId: (input) => inner.getId(input),
+    ...(inner.unlinkIdentity ? { unlinkIdentity: inner.unlinkIdentity.bind(inner) } : {}),
     getCredentialsForIdentity: async (input) => (await basic()).getCredentialsForIdentity(input),
     getOpenIdToken: async (input) => {
       const transport = await basic();

@@ -12,6 +12,7 @@ import type {
   GetIdInput,
   GetOpenIdTokenInput,
   ServiceCredentials,
+  UnlinkIdentityInput,
 } from '../types.js';
 
 /** The part of a `fetch` `Response` this transport reads. */
@@ -260,6 +261,15 @@ export function fetchTransport(options: FetchTransportOptions = {}): CognitoIden
         input.signal,
       );
       return { identityId: out.IdentityId as string, token: out.Token as string };
+    },
+    async unlinkIdentity(input: UnlinkIdentityInput) {
+      await send(
+        'UnlinkIdentity',
+        { IdentityId: input.identityId, Logins: input.logins, LoginsToRemove: input.loginsToRemove },
+        input.identityId,
+        input.logins,
+        input.signal,
+      );
     },
   };
 }

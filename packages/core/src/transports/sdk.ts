@@ -5,6 +5,7 @@ import type {
   GetIdInput,
   GetOpenIdTokenInput,
   ServiceCredentials,
+  UnlinkIdentityInput,
 } from '../types.js';
 
 export interface SdkTransportOptions {
@@ -183,6 +184,19 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
         input.logins,
       );
       return { identityId: out.IdentityId as string, token: out.Token as string };
+    },
+    async unlinkIdentity(input: UnlinkIdentityInput) {
+      await send(
+        'UnlinkIdentity',
+        (sdk) =>
+          new sdk.UnlinkIdentityCommand({
+            IdentityId: input.identityId,
+            Logins: input.logins,
+            LoginsToRemove: input.loginsToRemove,
+          }),
+        input.signal,
+        input.logins,
+      );
     },
   };
 }

@@ -176,6 +176,7 @@ function modelEvents(snapshot: Snapshot): ModelEvent[] {
     { type: 'LOGOUT' },
     { type: 'CLEAR' },
     { type: 'CREDENTIALS.CLEAR' },
+    { type: 'LOGIN.REMOVED', providerName: 'accounts.google.com' },
     { type: 'test.clockJump', ms: 2 * HOUR },
     { type: 'PAUSE' },
     { type: 'RESUME' },
