@@ -40,6 +40,8 @@ export interface EmulatorCore {
   now(): number;
   clockOffset(): number;
   setClockOffset(ms: number): void;
+  /** The lifetime of the credentials GetCredentialsForIdentity issues from now on, in seconds. */
+  setCredentialsTtlSeconds(seconds: number): void;
   invoke(request: ServiceRequest): ServiceOutcome;
   /** Answers an STS awsQuery (form-encoded) request body in-process. */
   invokeSts(body: string): StsOutcome;
@@ -96,6 +98,11 @@ export async function createEmulatorCore(options: EmulatorCoreOptions = {}): Pro
     defaultRegion,
     now,
     clockOffset: () => offsetMs,
+    setCredentialsTtlSeconds(seconds: number): void {
+      if (!(Number.isFinite(seconds) && seconds > 0))
+        throw new RangeError('credentialsTtlSeconds must be a positive number');
+      (context as { credentialsTtlSeconds: number }).credentialsTtlSeconds = seconds;
+    },
     setClockOffset(ms: number): void {
       if (!Number.isFinite(ms)) throw new RangeError('The clock offset must be a finite number of ms');
       offsetMs = ms;

@@ -108,6 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       calls.length = 0;
     },
     setClockOffset: (ms) => core.setClockOffset(ms),
+    setCredentialsTtlSeconds: (seconds) => core.setCredentialsTtlSeconds(seconds),
     clockOffset: () => core.clockOffset(),
     openIdJwks: () =>
       core.openIdSigner.jwks([core.defaultRegion, ...core.store.pools().map((pool) => pool.region)]),

@@ -208,6 +208,8 @@ export interface Emulator {
   resetCalls(): void;
   /** The service clock becomes `clock.now() + ms` (Expiration, token expiry checks, `Date`). */
   setClockOffset(ms: number): void;
+  /** The lifetime of the credentials issued from now on (default `credentialsTtlSeconds`, 3600). */
+  setCredentialsTtlSeconds(seconds: number): void;
   /** The current service clock offset in ms. */
   clockOffset(): number;
   /** The public key of the OpenID tokens GetOpenIdToken signs, as a JWK set. */

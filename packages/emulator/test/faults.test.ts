@@ -149,3 +149,33 @@ describe('fault injection', () => {
     expect(() => emulator.faults.inject({ kind: 'drop', count: 0 })).toThrow(/positive integer/);
   });
 });
+
+describe('credential lifetime', () => {
+  it('setCredentialsTtlSeconds changes the lifetime of the credentials issued from then on', async () => {
+    const { startEmulator } = await import('../src/index.js');
+    const { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } = await import(
+      '@aws-sdk/client-cognito-identity'
+    );
+    let now = Date.UTC(2026, 0, 1);
+    const emu = await startEmulator({ clock: { now: () => now }, pools: [{}] });
+    try {
+      const client = new CognitoIdentityClient({
+        region: 'us-east-1',
+        endpoint: emu.endpoint,
+        maxAttempts: 1,
+      });
+      const pool = emu.pools()[0]!.identityPoolId;
+      const { IdentityId } = await client.send(new GetIdCommand({ IdentityPoolId: pool }));
+      emu.setCredentialsTtlSeconds(45 * 60);
+      const short = await client.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+      expect(short.Credentials?.Expiration?.getTime()).toBe(now + 45 * 60_000);
+      expect(() => emu.setCredentialsTtlSeconds(0)).toThrow(RangeError);
+      emu.setCredentialsTtlSeconds(3600);
+      now += 1000;
+      const full = await client.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+      expect(full.Credentials?.Expiration?.getTime()).toBe(now + 3600_000);
+    } finally {
+      await emu.close();
+    }
+  });
+});
