@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     projects: [
       // One project per package: `vitest run --project <name>` runs one package's tests.
-      ...['core', 'emulator', 'storage-adapters', 'testkit', 'facebook-login', 'google-login'].map(
+      ...['core', 'node', 'emulator', 'storage-adapters', 'testkit', 'facebook-login', 'google-login'].map(
         (name) => ({
           extends: true as const,
           test: { name, include: [`packages/${name}/test/**/*.test.ts`] },

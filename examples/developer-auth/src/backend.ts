@@ -5,7 +5,7 @@
  * token, and returns `{ identityId, token, expiresAt }` to the app.
  */
 import { createServer, type Server } from 'node:http';
-import { getOpenIdTokenForDeveloperIdentity } from '@identity-pool/core/developer';
+import { getOpenIdTokenForDeveloperIdentity } from '@identity-pool/node';
 
 export interface BackendOptions {
   identityPoolId: string;

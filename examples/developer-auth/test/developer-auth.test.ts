@@ -5,8 +5,8 @@
  */
 import type { Server } from 'node:http';
 import { memoryStorage } from '@identity-pool/core';
-import { getOpenIdTokenForDeveloperIdentity } from '@identity-pool/core/developer';
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import { getOpenIdTokenForDeveloperIdentity } from '@identity-pool/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendLogin, signInThroughBackend, startBackend } from '../src/index.js';
 

@@ -1,6 +1,6 @@
 /**
  * Developer-authenticated identities on the client: your backend calls
- * GetOpenIdTokenForDeveloperIdentity (see `@identity-pool/core/developer`) and hands the app an
+ * GetOpenIdTokenForDeveloperIdentity (see `@identity-pool/node`) and hands the app an
  * identity ID and an OpenID token; the app logs in with `cognito-identity.amazonaws.com` and
  * that token, for that identity.
  */

@@ -17,6 +17,7 @@ export { stateMachineToMermaid } from './diagram.js';
 export {
   AbortError,
   ConfigurationError,
+  describeError,
   GuestAccessDisabledError,
   IdentityPoolError,
   InvalidResponseError,
@@ -40,7 +41,7 @@ export {
 export { type IdentityPoolAuthOptions, type RetryOptions, resolveOptions } from './options.js';
 export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
 export { backoffDelay, retryKind, withRetry } from './retry.js';
-export { MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps } from './session.js';
+export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
 export { memoryStorage } from './storage/memory.js';
 export {
   SessionStore,

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const srcDir = join(import.meta.dirname, '..', 'src');
 const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
-  // src/node/ is the Node-only subpath `@identity-pool/core/developer`, outside the main entry.
-  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.startsWith('node/'))
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
   .map((file) => ({ file, text: readFileSync(join(srcDir, file), 'utf8') }));
 
 describe('packages/core is runtime-agnostic', () => {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 import { defaultRoles } from '@identity-pool/emulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { writeWebIdentityTokenFile } from '../../src/node/developer.js';
-import { useEmulator } from '../support/emulator.js';
+// The core package's emulator harness (one emulator per file, a pool per test).
+import { useEmulator } from '../../core/test/support/emulator.js';
+import { writeWebIdentityTokenFile } from '../src/developer.js';
 
 const env = useEmulator();
 const dirs: string[] = [];

@@ -1,12 +1,11 @@
-/// <reference types="node" />
 /**
- * `@identity-pool/core/developer` — Node-only helpers for your backend and servers:
+ * `@identity-pool/node` — Node-only helpers for your backend and servers:
  * `getOpenIdTokenForDeveloperIdentity` (developer-authenticated identities, SigV4-signed by the
  * AWS SDK) and `writeWebIdentityTokenFile` (a Cognito OpenID token kept in a file for the AWS
- * CLI's and SDKs' `web_identity_token_file`). The main entry stays runtime-agnostic.
+ * CLI's and SDKs' `web_identity_token_file`). They live outside `@identity-pool/core`, which stays runtime-agnostic.
  */
-import { jwtExpiresAt } from '../jwt.js';
-import { toTransportError } from '../transports/sdk.js';
+import { jwtExpiresAt } from '@identity-pool/core';
+import { toTransportError } from '@identity-pool/core/sdk-transport';
 
 export {
   type WebIdentityTokenFile,

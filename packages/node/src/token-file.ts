@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * A Cognito OpenID token kept in a file, for `web_identity_token_file` (the AWS CLI, the SDKs'
  * default credential chain): they call STS `AssumeRoleWithWebIdentity` with it themselves.
@@ -6,11 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { IdentityPoolAuth } from '../auth.js';
-import { ConfigurationError, describeError } from '../errors.js';
-import { jwtExpiresAt } from '../jwt.js';
-import { resolveLogins } from '../session.js';
-import { COGNITO_IDENTITY_LOGINS_KEY } from '../transports/basic-flow.js';
+import {
+  COGNITO_IDENTITY_LOGINS_KEY,
+  ConfigurationError,
+  describeError,
+  type IdentityPoolAuth,
+  jwtExpiresAt,
+  resolveLogins,
+} from '@identity-pool/core';
 
 export interface WebIdentityTokenFileOptions {
   /** A session (`createIdentityPoolAuth`); its identity, logins and transport are used. */
