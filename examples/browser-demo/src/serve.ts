@@ -1,14 +1,14 @@
 /**
  * The demo server: the Cognito Identity emulator and the demo page on loopback, from one call.
  * The page (src/page.ts) is bundled with esbuild on start; the Facebook and Google SDKs are
- * localhost stand-ins (src/stand-ins.ts) whose tokens come from the emulator's fake IdP.
+ * localhost stand-ins (`@identity-pool/testkit/vendor-stand-ins`) whose tokens come from the emulator's fake IdP.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import { facebookSdkStandIn, googleGsiStandIn } from '@identity-pool/testkit/vendor-stand-ins';
 import { build } from 'esbuild';
-import { facebookSdkStandIn, googleGsiStandIn } from './stand-ins.js';
 
 export const FACEBOOK_APP_ID = 'demo-facebook-app';
 export const GOOGLE_CLIENT_ID = 'demo-client.apps.googleusercontent.com';

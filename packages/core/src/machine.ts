@@ -122,6 +122,13 @@ function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins' | 'paused'> {
   };
 }
 
+/** The identity part of an actor's result (what is stored). */
+const storedIdentityOf = ({ identityId, authenticated, providers }: StoredIdentity): StoredIdentity => ({
+  identityId,
+  authenticated,
+  providers,
+});
+
 type Enqueue = {
   emit(event: IdentityPoolEmitted): void;
   assign(values: Partial<IdentityPoolContext>): void;
@@ -261,11 +268,7 @@ export const identityPoolMachine = setup({
     adoptIdentity: enqueueActions(({ context, event, enqueue }) => {
       const result = (event as unknown as { output: IdentityResult }).output;
       enqueue.assign({
-        identity: {
-          identityId: result.identityId,
-          authenticated: result.authenticated,
-          providers: result.providers,
-        },
+        identity: storedIdentityOf(result),
         logins: result.logins,
         forceTokenRenewal: false,
         replacedIdentityId: undefined,
@@ -282,11 +285,7 @@ export const identityPoolMachine = setup({
       const result = (event as unknown as { output: CredentialsResult }).output;
       const previous = context.identity;
       enqueue.assign({
-        identity: {
-          identityId: result.identityId,
-          authenticated: result.authenticated,
-          providers: result.providers,
-        },
+        identity: storedIdentityOf(result),
         logins: result.logins,
         credentials: result.credentials,
         error: undefined,

@@ -10,10 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import { facebookSdkStandIn, googleGsiStandIn } from '@identity-pool/testkit/vendor-stand-ins';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { facebookSdkStandIn, googleGsiStandIn } from './stand-ins.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -106,16 +107,7 @@ describe.skipIf(!hasChromium)('Facebook and Google login in real Chromium', () =
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...chromiumArgs],
     });
   }, 30_000);
 

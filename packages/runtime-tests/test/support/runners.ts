@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { build } from 'esbuild';
 import type { ScenarioConfig, ScenarioReport } from '../../src/scenario.js';
 
@@ -185,16 +186,7 @@ export async function runChromium(script: string, config: ScenarioConfig): Promi
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...chromiumArgs],
     timeout: 30_000,
   });
   try {

@@ -1,5 +1,5 @@
 /**
- * Localhost stand-ins for `connect.facebook.net/<locale>/sdk.js` and
+ * `@identity-pool/testkit/vendor-stand-ins` — localhost stand-ins for `connect.facebook.net/<locale>/sdk.js` and
  * `accounts.google.com/gsi/client`: the documented calls the providers use, with in-page
  * dialogs the test clicks, handing out tokens that the server mints with the emulator's fake IdP
  * (`GET /idp/token`).
