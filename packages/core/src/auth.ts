@@ -14,6 +14,7 @@ import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
+import { createTabCoordinator, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
 import type {
   IdentityPoolCredentials,
@@ -90,7 +91,7 @@ function loginEntries(logins: Record<string, string | LoginProvider>): Record<st
   );
 }
 
-function stateOf(snapshot: Snapshot): IdentityPoolState {
+function stateOf(snapshot: Snapshot, coordination: IdentityPoolState['coordination']): IdentityPoolState {
   const { identity, logins, credentials, error } = snapshot.context;
   const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
   const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
@@ -101,6 +102,7 @@ function stateOf(snapshot: Snapshot): IdentityPoolState {
     providers,
     expiration: credentials?.expiration,
     error: error && { name: error.name, message: error.message },
+    coordination,
   });
 }
 
@@ -146,6 +148,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // the caller could subscribe with `on('error', …)`.
     (error) => queueMicrotask(() => publish('error', { error })),
   );
+  // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
+  let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
+  const tabs = createTabCoordinator({
+    name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
+    enabled: resolved.coordinateTabs,
+    onMessage: (message) => onTabMessage(message),
+  });
   const deps: SessionDeps = {
     options: resolved,
     transport: configureTransport(
@@ -155,6 +164,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     store,
     clock,
     skew: createClockSkew(),
+    tabs,
   };
   const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
@@ -216,7 +226,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       settle(snapshot);
       if (snapshot !== lastSnapshot) {
         lastSnapshot = snapshot;
-        const next = stateOf(snapshot);
+        const next = stateOf(snapshot, tabs.mode);
         if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
           lastState = next;
           for (const listener of stateListeners) listener();
@@ -228,6 +238,29 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
+
+  onTabMessage = (message) => {
+    if (stopped) return;
+    if (message.type === 'signOut') {
+      // Another tab logged out or cleared: forget here too. A shared storage is cleared already;
+      // a tab's own (sessionStorage, memory) is cleared here, unless a tab has since stored a
+      // newer identity (then the sign-out's record is no longer the newest).
+      epoch++;
+      actor.send({ type: 'LOGOUT' });
+      rejectAll(new AbortError('The session logged out in another tab'));
+      void tabs
+        .withLock(async (held) => {
+          if ((await held.latest())?.seq === message.seq) await store.clear();
+        })
+        .catch(() => {});
+      return;
+    }
+    actor.send({
+      type: 'SYNC',
+      identity: message.identity,
+      credentials: message.type === 'credentials' ? message.credentials : undefined,
+    });
+  };
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
   function wait<T>(
@@ -346,7 +379,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
               ),
           )
         : [];
-    await Promise.all([store.clear(), ...signOuts]);
+    // Under the lock, after any other tab's write in progress: the other tabs are told (they
+    // forget, their requests in flight are aborted), then the storage is cleared.
+    const signOutTabs = tabs.withLock(async (held) => {
+      await held.publish({ type: 'signOut' });
+      await store.clear();
+    });
+    await Promise.all([signOutTabs, ...signOuts]);
   }
 
   const auth: IdentityPoolAuth = {
@@ -421,7 +460,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       return () => set.delete(listener as (event: never) => void);
     },
     getState() {
-      lastState ??= stateOf(actor.getSnapshot());
+      lastState ??= stateOf(actor.getSnapshot(), tabs.mode);
       return lastState;
     },
     subscribe(listener) {
@@ -433,6 +472,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (stopped) return;
       stopped = true;
       unwatchLifecycle();
+      tabs.close();
       actor.stop();
       const pending = waiters;
       waiters = new Set();

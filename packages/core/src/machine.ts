@@ -29,7 +29,7 @@ import {
   type SessionDeps,
   serviceNow,
 } from './session.js';
-import type { StoredIdentity } from './storage/session-store.js';
+import { type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
 import type { IdentityChangeReason, IdentityPoolCredentials, LoginProvider } from './types.js';
 
 /** The soonest a refresh is scheduled, so short-lived or skewed credentials cannot cause a storm. */
@@ -62,6 +62,11 @@ export interface IdentityPoolContext {
   refreshFailures: number;
   /** The page is hidden or the device offline: the refresh timer does nothing (callers still get served). */
   paused: boolean;
+  /**
+   * The expiry of the credentials `clearCredentials()` dropped: credentials expiring no later are
+   * not taken from another tab (they are the ones dropped, or older).
+   */
+  discardedExpiration: number | undefined;
 }
 
 export type IdentityPoolEvent =
@@ -76,7 +81,13 @@ export type IdentityPoolEvent =
   /** The page went hidden or the device offline. */
   | { type: 'PAUSE' }
   /** Visible and online again: refresh at once if inside the refresh window. */
-  | { type: 'RESUME' };
+  | { type: 'RESUME' }
+  /**
+   * Another tab of the origin obtained a guest identity, or fresh credentials for this session's
+   * identity (`tabs.ts`): adopted when the session has no identity (and no logins) yet, or for
+   * credentials newer than its own.
+   */
+  | { type: 'SYNC'; identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined };
 
 export type IdentityPoolEmitted =
   | {
@@ -119,15 +130,9 @@ function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins' | 'paused'> {
     forceTokenRenewal: false,
     replacedIdentityId: undefined,
     refreshFailures: 0,
+    discardedExpiration: undefined,
   };
 }
-
-/** The identity part of an actor's result (what is stored). */
-const storedIdentityOf = ({ identityId, authenticated, providers }: StoredIdentity): StoredIdentity => ({
-  identityId,
-  authenticated,
-  providers,
-});
 
 type Enqueue = {
   emit(event: IdentityPoolEmitted): void;
@@ -209,6 +214,30 @@ export const identityPoolMachine = setup({
     /** Some login could be renewed without the user (its provider has `getToken`). */
     canRenewSilently: ({ context }) =>
       Object.values(context.logins).some((entry) => !!entry.provider?.getToken),
+    /** A SYNC this session can use (see `IdentityPoolEvent`). */
+    canAdoptSync: ({ context, event }) => {
+      if (event.type !== 'SYNC') return false;
+      if (!context.identity)
+        // Not the identity a reset just forgot (the service said it is gone).
+        return (
+          !hasLoginsIn(context) &&
+          !event.identity.authenticated &&
+          event.identity.identityId !== context.replacedIdentityId
+        );
+      const unlinked = Object.keys(context.logins).some((key) => !context.identity?.providers.includes(key));
+      return (
+        !unlinked &&
+        event.identity.identityId === context.identity.identityId &&
+        !!event.credentials &&
+        // Not older than the session's and not the same (expirations have whole seconds), or
+        // newer than those it dropped.
+        (context.credentials
+          ? event.credentials.expiration >= context.credentials.expiration &&
+            event.credentials.accessKeyId !== context.credentials.accessKeyId
+          : event.credentials.expiration.getTime() > (context.discardedExpiration ?? 0)) &&
+        hasLifeLeft(event.credentials, context.deps)
+      );
+    },
     recoveryIs: ({ context, event }, params: { recovery: Recovery }) =>
       effectiveRecovery(context, (event as unknown as ErrorEvent).error) === params.recovery,
   },
@@ -242,7 +271,35 @@ export const identityPoolMachine = setup({
       }
       enqueue.assign({ ...noSession(), logins: {} });
     }),
-    dropCredentials: assign({ credentials: undefined }),
+    /** What another tab obtained (guarded by `canAdoptSync`). */
+    adoptSync: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SYNC') return;
+      const identity = context.identity ?? event.identity;
+      const credentials =
+        event.credentials?.identityId === identity.identityId ? event.credentials : undefined;
+      const wanted = credentials || context.wanted === 'identity' ? 'nothing' : context.wanted;
+      enqueue.assign({
+        identity,
+        ...(credentials
+          ? { credentials, error: undefined, recoveries: [], forceTokenRenewal: false, refreshFailures: 0 }
+          : {}),
+        replacedIdentityId: undefined,
+        wanted,
+      });
+      if (!context.identity) {
+        enqueue.emit({
+          type: 'identityChanged',
+          previousIdentityId: context.replacedIdentityId,
+          identityId: identity.identityId,
+          reason: context.replacedIdentityId ? 'reset' : 'created',
+        });
+      }
+      if (credentials) enqueue.emit({ type: 'credentials', credentials });
+    }),
+    dropCredentials: assign(({ context }) => ({
+      credentials: undefined,
+      discardedExpiration: context.credentials?.expiration.getTime() ?? context.discardedExpiration,
+    })),
     forgetLogin: assign(({ context, event }) => {
       if (event.type !== 'LOGIN.REMOVED') return {};
       const { [event.providerName]: _removed, ...logins } = context.logins;
@@ -403,6 +460,7 @@ export const identityPoolMachine = setup({
     'LOGIN.REMOVED': { actions: 'forgetLogin' },
     PAUSE: { actions: 'pause' },
     RESUME: { actions: 'resume' },
+    SYNC: { guard: 'canAdoptSync', target: '.routing', actions: 'adoptSync' },
   },
   states: {
     restoring: {
@@ -443,7 +501,12 @@ export const identityPoolMachine = setup({
       invoke: {
         id: 'obtainIdentity',
         src: 'obtainIdentity',
-        input: ({ context }) => ({ deps: context.deps, logins: {}, forceTokenRenewal: false }),
+        input: ({ context }) => ({
+          deps: context.deps,
+          logins: {},
+          forceTokenRenewal: false,
+          avoidIdentityId: context.replacedIdentityId,
+        }),
         onDone: { target: 'identified', actions: 'adoptIdentity' },
         onError: [
           {
@@ -555,6 +618,8 @@ function credentialsRequest({ context }: { context: IdentityPoolContext }): Cred
     identity: context.identity as StoredIdentity,
     logins: context.logins,
     forceTokenRenewal: context.forceTokenRenewal,
+    current: context.credentials,
+    discardedExpiration: context.discardedExpiration,
   };
 }
 

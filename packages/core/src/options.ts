@@ -40,6 +40,13 @@ export interface IdentityPoolAuthOptions {
   /** Prefix of the storage keys. Default `identity-pool`. */
   storageKeyPrefix?: string;
   /**
+   * Browsers: coordinate the sessions of this pool across the origin's tabs and workers (a Web
+   * Lock around GetId and refresh, a `BroadcastChannel` sharing the identity, credentials with
+   * `persistCredentials`, and sign-out). Default `true`; single-tab where locks or channels are
+   * missing. `getState().coordination` says which applies.
+   */
+  coordinateTabs?: boolean;
+  /**
    * `'enhanced'` (default): GetCredentialsForIdentity. `'basic'` (classic): GetOpenIdToken, then
    * STS `AssumeRoleWithWebIdentity` with `roleArn`, or `unauthRoleArn` / `authRoleArn`.
    */
@@ -68,6 +75,7 @@ export interface ResolvedOptions {
   clock: Clock | undefined;
   retry: Required<RetryOptions>;
   storageKeyPrefix: string;
+  coordinateTabs: boolean;
   flow: 'enhanced' | 'basic';
   roleArn: string | undefined;
   unauthRoleArn: string | undefined;
@@ -217,6 +225,7 @@ const optionsSchema = z.strictObject({
       .string({ error: 'must be a string' })
       .check(z.regex(/^[\w.@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._@-' })),
   ),
+  coordinateTabs: z.optional(z.boolean({ error: 'must be a boolean' })),
   flow: z.optional(z.enum(['enhanced', 'basic'], { error: 'must be "enhanced" or "basic"' })),
   roleArn: roleArnSchema,
   unauthRoleArn: roleArnSchema,
@@ -307,6 +316,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       maxDelayMs: retry.maxDelayMs ?? 20_000,
     },
     storageKeyPrefix: options.storageKeyPrefix ?? 'identity-pool',
+    coordinateTabs: options.coordinateTabs ?? true,
     flow: options.flow ?? 'enhanced',
     roleArn: options.roleArn,
     unauthRoleArn: options.unauthRoleArn,

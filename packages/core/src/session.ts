@@ -8,7 +8,8 @@ import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type Time
 import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
-import type { SessionStore, StoredIdentity } from './storage/session-store.js';
+import { type SessionStore, type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
+import type { HeldTabLock, TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
 
@@ -23,7 +24,13 @@ export interface SessionDeps {
    * expiry decision uses `serviceNow(deps)`. Absent: no correction.
    */
   skew?: ClockSkew | undefined;
+  /** Coordination with the other tabs of the origin (`tabs.ts`). Absent: single-tab. */
+  tabs?: TabCoordinator | undefined;
 }
+
+/** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
+const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoordinator } =>
+  deps.tabs?.mode === 'tabs';
 
 /** Now, on the service's clock (the clock credentials' `Expiration` is on). */
 export function serviceNow(deps: Pick<SessionDeps, 'clock' | 'skew'>): number {
@@ -121,16 +128,50 @@ export interface IdentityRequest {
   deps: SessionDeps;
   logins: Logins;
   forceTokenRenewal: boolean;
+  /** An identity the service just said is gone: never taken from another tab. */
+  avoidIdentityId?: string | undefined;
 }
 export interface IdentityResult extends StoredIdentity {
   logins: Record<string, LoginEntry>;
 }
 
-/** GetId — a guest identity without logins, the login's identity with them — then stores it. */
+/**
+ * GetId — a guest identity without logins, the login's identity with them — then stores it.
+ * Coordinating tabs: under the pool's lock, and a guest identity another tab already obtained is
+ * used instead (`tabs.ts`).
+ */
 export async function obtainIdentity(
   request: IdentityRequest,
   signal?: AbortSignal,
 ): Promise<IdentityResult> {
+  const { deps } = request;
+  if (!coordinating(deps)) return getId(request, signal);
+  return deps.tabs.withLock(async (held) => {
+    if (Object.keys(request.logins).length === 0) {
+      const known = await guestOfAnotherTab(held, request);
+      throwIfAborted(signal);
+      if (known) return { ...known, logins: {} };
+    }
+    const result = await getId(request, signal);
+    await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
+    return result;
+  }, signal);
+}
+
+/**
+ * The guest identity the tabs hold now: the newest record when a live tab keeps one (storage may
+ * lag behind it), else storage. Not an authenticated identity (this session has no login for
+ * it), nor the one a reset just dropped.
+ */
+async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
+  const record = await held.latest();
+  const identity = record ? record.identity : await request.deps.store.loadIdentity();
+  if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)
+    return undefined;
+  return identity;
+}
+
+async function getId(request: IdentityRequest, signal: AbortSignal | undefined): Promise<IdentityResult> {
   const { deps } = request;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
@@ -166,6 +207,10 @@ export async function obtainIdentity(
 export interface CredentialsRequest extends IdentityRequest {
   /** The identity as the session knows it. */
   identity: StoredIdentity;
+  /** The credentials the session holds, if any (another tab's newer ones are adopted instead of a request). */
+  current?: IdentityPoolCredentials | undefined;
+  /** Without `current`: the expiry of credentials `clearCredentials()` dropped (none as old are adopted). */
+  discardedExpiration?: number | undefined;
 }
 export interface CredentialsResult extends IdentityResult {
   credentials: IdentityPoolCredentials;
@@ -178,6 +223,70 @@ export interface CredentialsResult extends IdentityResult {
 export async function obtainCredentials(
   request: CredentialsRequest,
   signal?: AbortSignal,
+): Promise<CredentialsResult> {
+  const { deps } = request;
+  if (!coordinating(deps)) return getCredentials(request, signal);
+  return deps.tabs.withLock(async (held) => {
+    const shared = await credentialsOfAnotherTab(held, request, signal);
+    throwIfAborted(signal);
+    if (shared) return shared;
+    const result = await getCredentials(request, signal);
+    await held.publish({
+      type: 'credentials',
+      identity: storedIdentityOf(result),
+      credentials: result.credentials,
+    });
+    return result;
+  }, signal);
+}
+
+/** How long a lock holder waits for credentials a record says were broadcast. */
+const SHARED_CREDENTIALS_WAIT_MS = 1_000;
+
+/**
+ * Credentials another tab fetched for this identity while this one waited for the lock: the
+ * newest record's (their message is received, or awaited briefly; with `persistCredentials`,
+ * storage's if it does not come), else, when no tab keeps a record, storage's. Only when newer
+ * than the session's and outside the refresh window; never when a login is still to be linked
+ * (that request is the link).
+ */
+async function credentialsOfAnotherTab(
+  held: HeldTabLock,
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
+): Promise<CredentialsResult | undefined> {
+  const { deps, identity, current } = request;
+  const floor = current?.expiration.getTime() ?? request.discardedExpiration ?? 0;
+  if (Object.keys(request.logins).some((key) => !identity.providers.includes(key))) return undefined;
+  // Strictly newer: an equal expiry is the session's own credentials (or ones fetched in the same
+  // second, so no better).
+  const worthTaking = (expiresAt: number) =>
+    expiresAt > floor &&
+    expiresAt - serviceNow(deps) >
+      Math.max(MIN_CREDENTIAL_LIFETIME_MS, deps.options.refreshWindowSeconds * 1000);
+  const stored = () =>
+    deps.options.persistCredentials ? deps.store.loadCredentials(identity.identityId) : undefined;
+  const record = await held.latest();
+  let credentials: IdentityPoolCredentials | undefined;
+  if (!record) credentials = await stored();
+  else if (
+    record.identity?.identityId === identity.identityId &&
+    record.expiration !== undefined &&
+    worthTaking(record.expiration)
+  )
+    credentials = (await held.credentialsOf(record, SHARED_CREDENTIALS_WAIT_MS, signal)) ?? (await stored());
+  if (!credentials || !worthTaking(credentials.expiration.getTime())) return undefined;
+  return {
+    ...storedIdentityOf(identity),
+    providers: [...identity.providers],
+    logins: { ...request.logins },
+    credentials,
+  };
+}
+
+async function getCredentials(
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
 ): Promise<CredentialsResult> {
   const { deps, identity } = request;
   const { map, logins } = await resolveLogins(request.logins, {

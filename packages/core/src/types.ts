@@ -131,4 +131,9 @@ export interface IdentityPoolState {
   readonly expiration?: Date | undefined;
   /** The last error, if the session is failed or needs a login. */
   readonly error?: { name: string; message: string } | undefined;
+  /**
+   * `'tabs'`: coordinated with the origin's other tabs and workers (Web Lock + BroadcastChannel);
+   * `'single'`: on its own (no locks or channels here, or `coordinateTabs: false`).
+   */
+  readonly coordination: 'tabs' | 'single';
 }

@@ -13,6 +13,17 @@ export interface StoredIdentity {
   providers: string[];
 }
 
+/** The identity part of a larger value (an actor's result): what is stored. */
+export const storedIdentityOf = ({
+  identityId,
+  authenticated,
+  providers,
+}: StoredIdentity): StoredIdentity => ({
+  identityId,
+  authenticated,
+  providers,
+});
+
 const identityIdSchema = z.string().check(z.maxLength(55), z.regex(/^[\w-]+:[0-9a-f-]+$/));
 
 const storedIdentitySchema = z.object({
@@ -30,6 +41,46 @@ const storedCredentialsSchema = z.object({
   sessionToken: z.string().check(z.minLength(1), z.maxLength(16_384)),
   expiration: z.number().check(z.int(), z.positive()),
 });
+
+type IdentityEnvelope = z.infer<typeof storedIdentitySchema>;
+type CredentialsEnvelope = z.infer<typeof storedCredentialsSchema>;
+
+/** The identity as it is written: in storage, and in the messages and records of `tabs.ts`. */
+export const identityEnvelope = (identity: StoredIdentity): IdentityEnvelope => ({
+  v: STORAGE_SCHEMA_VERSION,
+  ...storedIdentityOf(identity),
+});
+
+/** An identity envelope checked against the schema, or undefined. */
+export function readIdentityEnvelope(value: unknown): StoredIdentity | undefined {
+  const parsed = storedIdentitySchema.safeParse(value);
+  return parsed.success ? storedIdentityOf(parsed.data) : undefined;
+}
+
+/** Credentials as they are written: in storage (`persistCredentials`), and in `tabs.ts` messages. */
+export const credentialsEnvelope = (credentials: IdentityPoolCredentials): CredentialsEnvelope => ({
+  v: STORAGE_SCHEMA_VERSION,
+  identityId: credentials.identityId,
+  accessKeyId: credentials.accessKeyId,
+  secretAccessKey: credentials.secretAccessKey,
+  sessionToken: credentials.sessionToken,
+  expiration: credentials.expiration.getTime(),
+});
+
+const fromCredentialsEnvelope = (value: CredentialsEnvelope): IdentityPoolCredentials =>
+  Object.freeze({
+    accessKeyId: value.accessKeyId,
+    secretAccessKey: value.secretAccessKey,
+    sessionToken: value.sessionToken,
+    expiration: new Date(value.expiration),
+    identityId: value.identityId,
+  });
+
+/** A credentials envelope checked against the schema, or undefined. */
+export function readCredentialsEnvelope(value: unknown): IdentityPoolCredentials | undefined {
+  const parsed = storedCredentialsSchema.safeParse(value);
+  return parsed.success ? fromCredentialsEnvelope(parsed.data) : undefined;
+}
 
 /** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
 export function storageKeys(prefix: string, identityPoolId: string) {
@@ -55,41 +106,22 @@ export class SessionStore {
 
   async loadIdentity(): Promise<StoredIdentity | undefined> {
     const value = await this.read(this.keys.identity, storedIdentitySchema);
-    return (
-      value && {
-        identityId: value.identityId,
-        authenticated: value.authenticated,
-        providers: value.providers,
-      }
-    );
+    return value && storedIdentityOf(value);
   }
 
   async saveIdentity(identity: StoredIdentity): Promise<void> {
-    await this.write(this.keys.identity, { v: STORAGE_SCHEMA_VERSION, ...identity });
+    await this.write(this.keys.identity, identityEnvelope(identity));
   }
 
   /** Credentials of `identityId`, or undefined when none are stored for that identity. */
   async loadCredentials(identityId: string): Promise<IdentityPoolCredentials | undefined> {
     const value = await this.read(this.keys.credentials, storedCredentialsSchema);
     if (!value || value.identityId !== identityId) return undefined;
-    return Object.freeze({
-      accessKeyId: value.accessKeyId,
-      secretAccessKey: value.secretAccessKey,
-      sessionToken: value.sessionToken,
-      expiration: new Date(value.expiration),
-      identityId: value.identityId,
-    });
+    return fromCredentialsEnvelope(value);
   }
 
   async saveCredentials(credentials: IdentityPoolCredentials): Promise<void> {
-    await this.write(this.keys.credentials, {
-      v: STORAGE_SCHEMA_VERSION,
-      identityId: credentials.identityId,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      expiration: credentials.expiration.getTime(),
-    });
+    await this.write(this.keys.credentials, credentialsEnvelope(credentials));
   }
 
   async removeCredentials(): Promise<void> {

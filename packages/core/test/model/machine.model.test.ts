@@ -180,6 +180,13 @@ function modelEvents(snapshot: Snapshot): ModelEvent[] {
     { type: 'test.clockJump', ms: 2 * HOUR },
     { type: 'PAUSE' },
     { type: 'RESUME' },
+    // Another tab's guest identity, then its fresh credentials for it (tabs.ts).
+    { type: 'SYNC', identity: { identityId: IDENTITY_A, authenticated: false, providers: [] } },
+    {
+      type: 'SYNC',
+      identity: { identityId: IDENTITY_A, authenticated: false, providers: [] },
+      credentials: credentialsFor(IDENTITY_A, t + HOUR),
+    },
   ];
   const children = Object.keys(snapshot.children);
   if (children.includes('restoreSession') && c.deps.options.allowGuest) {
@@ -277,6 +284,7 @@ function describeEvent(event: ModelEvent): string {
     const identity = o.identity ?? o;
     return `${event.type} ${identity.identityId ?? 'none'} ${identity.authenticated ? 'auth' : ''} ${identity.providers?.join(',') ?? ''} ${o.credentials ? 'creds' : ''}`;
   }
+  if (event.type === 'SYNC') return `SYNC ${e.credentials ? 'creds' : 'identity'}`;
   return `${event.type} ${e.providerName ?? ''}${e.forceRefresh ? ' force' : ''}`;
 }
 

@@ -18,7 +18,7 @@ import type { ScenarioConfig, ScenarioReport } from '../../src/scenario.js';
 const require = createRequire(import.meta.url);
 
 /** Bundles one entry of src/entries for the web platform (workspace packages from source). */
-export async function bundle(entry: 'browser' | 'worker' | 'cli'): Promise<string> {
+export async function bundle(entry: 'browser' | 'worker' | 'cli' | 'tabs'): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL(`../../src/entries/${entry}.ts`, import.meta.url))],
     bundle: true,

@@ -1,0 +1,118 @@
+/**
+ * A browser origin's cross-tab parts for Node tests: a Web Locks manager (exclusive and shared
+ * modes, FIFO, abort signals, `query()`, as the Web Locks spec describes them) and a
+ * `BroadcastChannel` whose messages arrive `delayMs` late. Each tab gets its own `scope`; the
+ * lock manager and the channels are shared. Browsers are tested for real in
+ * packages/runtime-tests/test/tabs.test.ts; this makes the orderings that are rare there
+ * (a tab granted the lock before the previous holder's message or storage write reaches it)
+ * happen every time.
+ */
+
+type Mode = 'exclusive' | 'shared';
+interface Request {
+  name: string;
+  mode: Mode;
+  grant(): void;
+}
+
+export function webLocks() {
+  const held: { name: string; mode: Mode }[] = [];
+  const queue: Request[] = [];
+
+  function grantable(request: Request): boolean {
+    const holders = held.filter((lock) => lock.name === request.name);
+    const ahead = queue.slice(0, queue.indexOf(request)).filter((other) => other.name === request.name);
+    if (request.mode === 'exclusive') return holders.length === 0 && ahead.length === 0;
+    return holders.every((lock) => lock.mode === 'shared') && ahead.every((other) => other.mode === 'shared');
+  }
+  function pump() {
+    for (const request of [...queue]) {
+      if (!queue.includes(request) || !grantable(request)) continue;
+      queue.splice(queue.indexOf(request), 1);
+      request.grant();
+    }
+  }
+
+  return {
+    request(
+      name: string,
+      options: { mode?: Mode; signal?: AbortSignal },
+      callback: () => Promise<unknown>,
+    ): Promise<unknown> {
+      const mode = options.mode ?? 'exclusive';
+      return new Promise((resolve, reject) => {
+        const { signal } = options;
+        if (signal?.aborted) return reject(signal.reason);
+        const request: Request = {
+          name,
+          mode,
+          grant() {
+            signal?.removeEventListener('abort', onAbort);
+            const lock = { name, mode };
+            held.push(lock);
+            // The callback runs in a later task, as a browser delivers the grant.
+            setTimeout(() => {
+              Promise.resolve()
+                .then(callback)
+                .then(resolve, reject)
+                .finally(() => {
+                  held.splice(held.indexOf(lock), 1);
+                  pump();
+                });
+            }, 0);
+          },
+        };
+        const onAbort = () => {
+          const at = queue.indexOf(request);
+          if (at < 0) return;
+          queue.splice(at, 1);
+          reject(signal?.reason);
+          pump();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(request);
+        pump();
+      });
+    },
+    async query() {
+      return {
+        held: held.map((lock) => ({ ...lock, clientId: 'test' })),
+        pending: queue.map(({ name, mode }) => ({ name, mode, clientId: 'test' })),
+      };
+    },
+    /** Names of the held locks (for assertions). */
+    heldNames: () => held.map((lock) => lock.name),
+  };
+}
+
+/** One origin: a lock manager and late channels shared by the tabs it makes. */
+export function origin({ delayMs = 0 } = {}) {
+  const locks = webLocks();
+  const channels = new Set<LateChannel>();
+  class LateChannel {
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    private closed = false;
+    constructor(readonly name: string) {
+      channels.add(this);
+    }
+    postMessage(data: unknown) {
+      if (this.closed) throw new Error('InvalidStateError: the channel is closed');
+      const copy = structuredClone(data);
+      for (const channel of channels) {
+        if (channel === this || channel.name !== this.name) continue;
+        setTimeout(() => {
+          if (!channel.closed) channel.onmessage?.({ data: copy });
+        }, delayMs);
+      }
+    }
+    close() {
+      this.closed = true;
+      channels.delete(this);
+    }
+  }
+  return {
+    locks,
+    /** What a tab's `globalThis` offers (pass as the coordinator's scope). */
+    scope: () => ({ navigator: { locks }, BroadcastChannel: LateChannel }),
+  };
+}

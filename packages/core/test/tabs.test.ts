@@ -1,0 +1,438 @@
+/**
+ * Tab coordination (src/tabs.ts) on the Node side: the single-tab fallback where locks or
+ * channels are missing, the `coordinateTabs` option, message and record checking, and the
+ * mechanism itself over a spec-shaped Web Locks manager and a channel that delivers late
+ * (test/support/tab-scope.ts). Giving every tab its own storage is the worst case of Chromium's
+ * lagging `localStorage`: only the lock manager's records and the channel can tell a tab what
+ * another one obtained. The real thing runs in Chromium: packages/runtime-tests/test/tabs.test.ts.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createIdentityPoolAuth, type IdentityPoolAuth } from '../src/auth.js';
+import { ConfigurationError } from '../src/errors.js';
+import { resolveOptions } from '../src/options.js';
+import { memoryStorage } from '../src/storage/memory.js';
+import { storageKeys } from '../src/storage/session-store.js';
+import {
+  createTabCoordinator,
+  type ReceivedTabMessage,
+  readRecordLockName,
+  readTabMessage,
+  recordLockName,
+  tabChannelName,
+  tabsAvailable,
+} from '../src/tabs.js';
+import type { CognitoIdentityTransport, StorageAdapter } from '../src/types.js';
+import {
+  credentialsFor,
+  IDENTITY_A,
+  IDENTITY_B,
+  IDENTITY_C,
+  POOL_ID,
+  serviceErrors,
+} from './support/fixtures.js';
+import { origin, webLocks } from './support/tab-scope.js';
+
+const GUEST_A = { identityId: IDENTITY_A, authenticated: false, providers: [] };
+/** How identities and credentials travel: as storage writes them (`v` is the schema version). */
+const GUEST_A_WIRE = { v: 1, ...GUEST_A };
+
+/** A service stand-in: each GetId a new identity (A, B, C), credentials tagged k1, k2, … */
+function countingTransport(delayMs = 20) {
+  const calls = { getId: 0, getCredentialsForIdentity: 0 };
+  const identities = [IDENTITY_A, IDENTITY_B, IDENTITY_C];
+  const gone = new Set<string>();
+  let serial = 0;
+  const transport: CognitoIdentityTransport = {
+    async getId() {
+      const identityId = identities[calls.getId++] as string;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return { identityId };
+    },
+    async getCredentialsForIdentity({ identityId }) {
+      calls.getCredentialsForIdentity++;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (gone.has(identityId)) throw serviceErrors.identityNotFound(identityId);
+      const credentials = credentialsFor(identityId, Date.now() + 3_600_000, `k${++serial}`);
+      return { identityId, credentials };
+    },
+  };
+  return { transport, calls, gone };
+}
+
+const sessions: IdentityPoolAuth[] = [];
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.stop();
+  vi.unstubAllGlobals();
+});
+
+/** Makes the process one origin whose channel delivers `delayMs` late. */
+function stubOrigin(delayMs = 0) {
+  const o = origin({ delayMs });
+  const scope = o.scope();
+  vi.stubGlobal('navigator', scope.navigator);
+  vi.stubGlobal('BroadcastChannel', scope.BroadcastChannel);
+  return o;
+}
+
+function tab(transport: CognitoIdentityTransport, storage: StorageAdapter, persistCredentials: boolean) {
+  const auth = createIdentityPoolAuth({ identityPoolId: POOL_ID, transport, storage, persistCredentials });
+  sessions.push(auth);
+  return auth;
+}
+
+describe('tab coordination: fallback and option', () => {
+  it('Node (no navigator.locks) is single-tab, and getState() says so', () => {
+    expect(tabsAvailable()).toBe(false);
+    const auth = createIdentityPoolAuth({
+      identityPoolId: POOL_ID,
+      transport: countingTransport().transport,
+    });
+    sessions.push(auth);
+    expect(auth.getState().coordination).toBe('single');
+  });
+
+  it('is single-tab without BroadcastChannel, or without a lock manager', () => {
+    class Channel {
+      onmessage = null;
+      postMessage() {}
+      close() {}
+    }
+    const onMessage = () => {};
+    const base = { name: 'n', enabled: true, onMessage };
+    expect(createTabCoordinator(base, { navigator: { locks: webLocks() } }).mode).toBe('single');
+    expect(createTabCoordinator(base, { BroadcastChannel: Channel }).mode).toBe('single');
+    expect(createTabCoordinator(base, { navigator: {}, BroadcastChannel: Channel }).mode).toBe('single');
+    expect(createTabCoordinator(base, undefined).mode).toBe('single');
+    const both = { navigator: { locks: webLocks() }, BroadcastChannel: Channel };
+    expect(createTabCoordinator(base, both).mode).toBe('tabs');
+    expect(createTabCoordinator({ ...base, enabled: false }, both).mode).toBe('single');
+    class Throwing {
+      constructor() {
+        throw new Error('SecurityError');
+      }
+    }
+    expect(
+      createTabCoordinator(base, { navigator: { locks: webLocks() }, BroadcastChannel: Throwing }).mode,
+    ).toBe('single');
+  });
+
+  it('coordinateTabs: default true, validated like the other options, false turns it off', () => {
+    expect(resolveOptions({ identityPoolId: POOL_ID }).coordinateTabs).toBe(true);
+    expect(resolveOptions({ identityPoolId: POOL_ID, coordinateTabs: false }).coordinateTabs).toBe(false);
+    expect(() => resolveOptions({ identityPoolId: POOL_ID, coordinateTabs: 'yes' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => resolveOptions({ identityPoolId: POOL_ID, coordinateTabs: 'yes' })).toThrow(
+      /coordinateTabs/,
+    );
+    stubOrigin();
+    const on = createIdentityPoolAuth({ identityPoolId: POOL_ID, transport: countingTransport().transport });
+    const off = createIdentityPoolAuth({
+      identityPoolId: POOL_ID,
+      transport: countingTransport().transport,
+      coordinateTabs: false,
+    });
+    sessions.push(on, off);
+    expect(on.getState().coordination).toBe('tabs');
+    expect(off.getState().coordination).toBe('single');
+  });
+});
+
+describe('tab coordination: messages and records', () => {
+  it('reads only well-formed messages', () => {
+    expect(readTabMessage(null)).toBeUndefined();
+    expect(readTabMessage({ v: 2, seq: 1, type: 'signOut' })).toBeUndefined();
+    expect(readTabMessage({ v: 1, type: 'signOut' })).toBeUndefined();
+    expect(readTabMessage({ v: 1, seq: -1, type: 'signOut' })).toBeUndefined();
+    expect(
+      readTabMessage({ v: 1, seq: 1, type: 'identity', identity: { identityId: 'nope' } }),
+    ).toBeUndefined();
+    expect(readTabMessage({ v: 1, seq: 7, type: 'identity', identity: GUEST_A })).toBeUndefined();
+    expect(readTabMessage({ v: 1, seq: 7, type: 'identity', identity: GUEST_A_WIRE })).toEqual({
+      type: 'identity',
+      identity: GUEST_A,
+      seq: 7,
+    });
+    expect(
+      readTabMessage({
+        v: 1,
+        seq: 1,
+        type: 'credentials',
+        identity: GUEST_A,
+        credentials: { accessKeyId: 'A' },
+      }),
+    ).toBeUndefined();
+    const c = credentialsFor(IDENTITY_B, Date.now() + 3_600_000);
+    const wire = { v: 1, ...c, expiration: c.expiration.getTime() };
+    // Credentials of another identity than the message's.
+    expect(
+      readTabMessage({ v: 1, seq: 1, type: 'credentials', identity: GUEST_A_WIRE, credentials: wire }),
+    ).toBe(undefined);
+    expect(
+      readTabMessage({
+        v: 1,
+        seq: 1,
+        type: 'credentials',
+        identity: { ...GUEST_A_WIRE, identityId: IDENTITY_B },
+        credentials: wire,
+      }),
+    ).toEqual({
+      type: 'credentials',
+      seq: 1,
+      identity: { ...GUEST_A, identityId: IDENTITY_B },
+      credentials: c,
+    });
+    expect(readTabMessage({ v: 1, seq: 1, type: 'other', identity: GUEST_A_WIRE, credentials: wire })).toBe(
+      undefined,
+    );
+  });
+
+  it('records round-trip through a lock name; foreign or malformed names are not records', () => {
+    const record = { seq: 42, identity: GUEST_A, expiration: 1_900_000_000_000 };
+    expect(readRecordLockName('n', recordLockName('n', record))).toEqual(record);
+    const signOut = { seq: 43, identity: undefined };
+    expect(readRecordLockName('n', recordLockName('n', signOut))).toEqual(signOut);
+    expect(readRecordLockName('other', recordLockName('n', record))).toBeUndefined();
+    for (const bad of [
+      'n:record:{',
+      'n:record:{"s":0,"i":null}',
+      'n:record:{"s":1,"i":{"identityId":"x"}}',
+      'n:record:{"s":1,"i":null,"e":5}',
+      'n:record:null',
+      'n',
+      42,
+    ])
+      expect(readRecordLockName('n', bad)).toBeUndefined();
+  });
+
+  it('broadcasts a guest identity, credentials and sign-out, never an authenticated identity alone; one record held', async () => {
+    const o = origin();
+    const listener = new (o.scope().BroadcastChannel)('n');
+    const posted: { type: string; seq: number }[] = [];
+    listener.onmessage = (event) => posted.push(event.data as { type: string; seq: number });
+    const tabs = createTabCoordinator({ name: 'n', enabled: true, onMessage: () => {} }, o.scope());
+    const credentials = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
+    await tabs.withLock(async (held) => {
+      await held.publish({
+        type: 'identity',
+        identity: { ...GUEST_A, authenticated: true, providers: ['p'] },
+      });
+      await held.publish({ type: 'identity', identity: GUEST_A });
+      await held.publish({ type: 'credentials', identity: GUEST_A, credentials });
+      await held.publish({ type: 'signOut' });
+    });
+    await vi.waitFor(() => expect(posted).toHaveLength(3));
+    expect(posted.map((m) => m.type)).toEqual(['identity', 'credentials', 'signOut']);
+    expect(readTabMessage(posted[1])).toMatchObject({ type: 'credentials', credentials });
+    // Sequence numbers grow; only the latest record is held.
+    expect(posted[0]!.seq).toBeLessThan(posted[1]!.seq);
+    expect(posted[1]!.seq).toBeLessThan(posted[2]!.seq);
+    await vi.waitFor(() =>
+      expect(o.locks.heldNames()).toEqual([
+        recordLockName('n', { seq: posted[2]!.seq, identity: undefined }),
+      ]),
+    );
+    tabs.close();
+    await vi.waitFor(() => expect(o.locks.heldNames()).toEqual([]));
+  });
+
+  it('drops a message older than one already seen, and one whose sequence number is not new', async () => {
+    const o = origin();
+    const received: ReceivedTabMessage[] = [];
+    const tabs = createTabCoordinator(
+      { name: 'n', enabled: true, onMessage: (m) => received.push(m) },
+      o.scope(),
+    );
+    const sender = new (o.scope().BroadcastChannel)('n');
+    sender.postMessage({ v: 1, seq: 10, type: 'identity', identity: GUEST_A_WIRE });
+    sender.postMessage({ v: 1, seq: 5, type: 'signOut' });
+    sender.postMessage({ v: 1, seq: 10, type: 'signOut' });
+    sender.postMessage({ v: 1, seq: 11, type: 'signOut' });
+    await vi.waitFor(() => expect(received.map((m) => m.seq)).toEqual([10, 11]));
+    tabs.close();
+  });
+
+  it('credentialsOf: a message already received, one arriving later, or nothing after the timeout, an abort or close', async () => {
+    const o = origin({ delayMs: 30 });
+    const name = 'n';
+    const tabs = createTabCoordinator({ name, enabled: true, onMessage: () => {} }, o.scope());
+    const sender = new (o.scope().BroadcastChannel)(name);
+    const c = credentialsFor(IDENTITY_A, Date.now() + 3_600_000, 'k1');
+    const wire = (seq: number) => ({
+      v: 1,
+      seq,
+      type: 'credentials',
+      identity: GUEST_A_WIRE,
+      credentials: { v: 1, ...c, expiration: c.expiration.getTime() },
+    });
+    const record = (seq: number) => ({ seq, identity: GUEST_A, expiration: c.expiration.getTime() });
+    await tabs.withLock(async (held) => {
+      sender.postMessage(wire(20));
+      // Arrives 30 ms later, within the wait.
+      expect(await held.credentialsOf(record(20), 1_000)).toEqual(c);
+      // Already received: at once.
+      expect(await held.credentialsOf(record(20), 0)).toEqual(c);
+      // Never sent.
+      expect(await held.credentialsOf(record(21), 50)).toBeUndefined();
+      // Another expiry than the record's.
+      expect(await held.credentialsOf({ ...record(20), expiration: 1 }, 10)).toBeUndefined();
+      const controller = new AbortController();
+      const aborted = held.credentialsOf(record(22), 10_000, controller.signal);
+      controller.abort();
+      expect(await aborted).toBeUndefined();
+      const closing = held.credentialsOf(record(23), 10_000);
+      tabs.close();
+      expect(await closing).toBeUndefined();
+    });
+  });
+});
+
+describe('tab coordination: the mechanism (Web Locks manager, late channel)', () => {
+  it('two sessions over one storage: one GetId, one GetCredentialsForIdentity; logout signs out both', async () => {
+    stubOrigin();
+    const storage = memoryStorage();
+    const { transport, calls } = countingTransport();
+    const [a, b] = [tab(transport, storage, true), tab(transport, storage, true)];
+    const [ca, cb] = await Promise.all([a.getCredentials(), b.getCredentials()]);
+    expect(ca.identityId).toBe(IDENTITY_A);
+    expect(cb.accessKeyId).toBe(ca.accessKeyId);
+    expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 1 });
+
+    const refreshed = await a.getCredentials({ forceRefresh: true });
+    await vi.waitFor(async () => expect((await b.getCredentials()).accessKeyId).toBe(refreshed.accessKeyId));
+    expect(calls.getCredentialsForIdentity).toBe(2);
+
+    const changes: unknown[] = [];
+    b.on('identityChanged', (change) => changes.push(change));
+    await a.logout();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBeUndefined());
+    expect(changes).toEqual([{ previousIdentityId: IDENTITY_A, identityId: undefined, reason: 'logout' }]);
+  });
+
+  for (const persistCredentials of [false, true]) {
+    it(`10 tabs at once, each with its own storage, messages 40 ms late${persistCredentials ? ', persistCredentials' : ''}: one GetId, one GetCredentialsForIdentity`, async () => {
+      stubOrigin(40);
+      const { transport, calls } = countingTransport();
+      const tabs = Array.from({ length: 10 }, () => tab(transport, memoryStorage(), persistCredentials));
+      const all = await Promise.all(tabs.map((t) => t.getCredentials()));
+      expect(new Set(all.map((c) => c.identityId))).toEqual(new Set([IDENTITY_A]));
+      expect(new Set(all.map((c) => c.accessKeyId)).size).toBe(1);
+      expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 1 });
+      // A refresh in one tab serves the others.
+      const refreshed = await tabs[4]!.getCredentials({ forceRefresh: true });
+      await vi.waitFor(async () => {
+        for (const t of tabs) expect((await t.getCredentials()).accessKeyId).toBe(refreshed.accessKeyId);
+      });
+      expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 2 });
+    });
+  }
+
+  it('a tab opened after the credentials were broadcast asks for them instead of fetching its own', async () => {
+    stubOrigin(10);
+    const { transport, calls } = countingTransport();
+    const first = await tab(transport, memoryStorage(), false).getCredentials();
+    const late = tab(transport, memoryStorage(), false);
+    expect(await late.getCredentials()).toEqual(first);
+    expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 1 });
+  });
+
+  it('a forced refresh fetches at once: the tab does not wait on its own record', async () => {
+    const o = stubOrigin(0);
+    const heard: unknown[] = [];
+    const listener = new (o.scope().BroadcastChannel)(tabChannelName('identity-pool', POOL_ID));
+    listener.onmessage = (event) => heard.push(event.data);
+    const { transport, calls } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), false);
+    const first = await a.getCredentials();
+    const refreshed = await a.getCredentials({ forceRefresh: true });
+    expect(refreshed.accessKeyId).not.toBe(first.accessKeyId);
+    expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 2 });
+    await vi.waitFor(() => expect(heard).toHaveLength(3));
+    expect(heard.map((m) => (m as { type: string }).type)).toEqual([
+      'identity',
+      'credentials',
+      'credentials',
+    ]);
+  });
+
+  it('after clearCredentials(), a tab does not take back the dropped credentials from another tab', async () => {
+    stubOrigin(0);
+    const { transport, calls } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), true);
+    const b = tab(transport, memoryStorage(), true);
+    const shared = await a.getCredentials();
+    expect(await b.getCredentials()).toEqual(shared);
+    expect(calls.getCredentialsForIdentity).toBe(1);
+    await b.clearCredentials();
+    const fresh = await b.getCredentials();
+    expect(fresh.accessKeyId).not.toBe(shared.accessKeyId);
+    expect(calls.getCredentialsForIdentity).toBe(2);
+    // …while a, which kept them, takes the newer ones b broadcast.
+    await vi.waitFor(async () => expect((await a.getCredentials()).accessKeyId).toBe(fresh.accessKeyId));
+    expect(calls.getCredentialsForIdentity).toBe(2);
+  });
+
+  it('after a logout in another tab, a storage that still shows the old identity is not believed', async () => {
+    const o = stubOrigin(40);
+    const { transport, calls } = countingTransport();
+    const a = tab(transport, memoryStorage(), false);
+    await a.getCredentials();
+    // b's storage lags: it still holds identity A after a logged out.
+    const lagging = memoryStorage();
+    await lagging.setItem(storageKeys('identity-pool', POOL_ID).identity, JSON.stringify(GUEST_A_WIRE));
+    const b = tab(transport, lagging, false);
+    expect(await b.getIdentityId()).toBe(IDENTITY_A);
+    await a.logout();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBeUndefined());
+    expect(await b.getIdentityId()).toBe(IDENTITY_B);
+    expect(calls.getId).toBe(2);
+    // Its own storage was cleared too when the sign-out reached it (a per-tab store, like sessionStorage).
+    expect(await lagging.getItem(storageKeys('identity-pool', POOL_ID).identity)).not.toContain(IDENTITY_A);
+    expect(o.locks.heldNames().some((name) => name.includes(IDENTITY_B))).toBe(true);
+  });
+
+  it('a sign-out that arrives after another tab already made a new identity does not clear it', async () => {
+    stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const storage = memoryStorage();
+    const a = tab(transport, storage, false);
+    const b = tab(transport, storage, false);
+    expect(await b.getIdentityId()).toBe(IDENTITY_A);
+    await a.logout();
+    // a makes the next identity at once; b learns of the sign-out meanwhile.
+    expect(await a.getIdentityId()).toBe(IDENTITY_B);
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).not.toBe(IDENTITY_A));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await storage.getItem(storageKeys('identity-pool', POOL_ID).identity)).toContain(IDENTITY_B);
+    expect(await b.getIdentityId()).toBe(IDENTITY_B);
+  });
+
+  it('an identity the service says is gone is not taken back from another tab’s record', async () => {
+    stubOrigin(0);
+    const { transport, calls, gone } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), false);
+    const b = tab(transport, memoryStorage(), false);
+    expect((await a.getCredentials()).identityId).toBe(IDENTITY_A);
+    expect((await b.getCredentials()).identityId).toBe(IDENTITY_A);
+    gone.add(IDENTITY_A);
+    const changes: unknown[] = [];
+    b.on('identityChanged', (change) => changes.push(change));
+    expect((await b.getCredentials({ forceRefresh: true })).identityId).toBe(IDENTITY_B);
+    expect(calls.getId).toBe(2);
+    expect(changes).toEqual([{ previousIdentityId: IDENTITY_A, identityId: IDENTITY_B, reason: 'reset' }]);
+    // a finds out at its own next request, and takes the replacement without another GetId.
+    expect((await a.getCredentials({ forceRefresh: true })).identityId).toBe(IDENTITY_B);
+    expect(calls.getId).toBe(2);
+  });
+
+  it('stop() lets go of the tab’s record and the channel', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), false);
+    await a.getIdentityId();
+    const name = tabChannelName('identity-pool', POOL_ID);
+    expect(o.locks.heldNames().filter((n) => n.startsWith(`${name}:record:`))).toHaveLength(1);
+    a.stop();
+    await vi.waitFor(() => expect(o.locks.heldNames()).toEqual([]));
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Headless Chromium, many tabs of one origin: each page creates one session over `localStorage`
+ * and exposes it to the test (tabs.test.ts), which drives it with `page.evaluate`.
+ */
+import { createIdentityPoolAuth, fetchTransport, type IdentityPoolEvents } from '@identity-pool/core';
+
+export interface TabsConfig {
+  endpoint: string;
+  identityPoolId: string;
+  persistCredentials: boolean;
+}
+
+const page = globalThis as unknown as {
+  __TABS__: TabsConfig;
+  __TAB__?: {
+    auth: ReturnType<typeof createIdentityPoolAuth>;
+    changes: IdentityPoolEvents['identityChanged'][];
+    /** The identity ID of the first `getCredentials()`, asked as soon as the page loads. */
+    first: Promise<string>;
+  };
+};
+const config = page.__TABS__;
+const auth = createIdentityPoolAuth({
+  identityPoolId: config.identityPoolId,
+  transport: fetchTransport({ endpoint: config.endpoint }),
+  storage: localStorage,
+  persistCredentials: config.persistCredentials,
+});
+const changes: IdentityPoolEvents['identityChanged'][] = [];
+auth.on('identityChanged', (change) => changes.push(change));
+page.__TAB__ = {
+  auth,
+  changes,
+  first: auth.getCredentials().then((credentials) => credentials.identityId),
+};

@@ -1,0 +1,190 @@
+/**
+ * Many tabs, one identity, in real Chromium: one browser context is one origin, its pages are
+ * tabs sharing `localStorage`, Web Locks and `BroadcastChannel`. The emulator counts the calls.
+ * Skipped loudly without Chromium, and fails the run under CI=true.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TabsConfig } from '../src/entries/tabs.js';
+import { bundle, chromiumPath, missing } from './support/runners.js';
+
+const why = missing('chromium');
+if (why && process.env.CI === 'true')
+  throw new Error(`CI=true and the Chromium tab tests cannot run: ${why}`);
+if (why) console.warn(`\n⚠️  SKIPPING the Chromium tab tests: ${why}\n`);
+
+const TABS = 10;
+
+type TabWindow = {
+  __TAB__: {
+    auth: import('@identity-pool/core').IdentityPoolAuth;
+    changes: { reason: string; identityId?: string }[];
+    first: Promise<string>;
+  };
+};
+
+describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)', () => {
+  let emulator: Emulator;
+  let server: Server;
+  let origin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const script = await bundle('tabs');
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname === '/tabs.js') {
+        response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+      } else if (url.pathname === '/') {
+        const config = JSON.stringify(JSON.parse(url.searchParams.get('config') ?? '{}'));
+        response
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<!doctype html><meta charset="utf-8"><title>tab</title><script>window.__TABS__ = ${config};</script><script type="module" src="/tabs.js"></script>`,
+          );
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+      timeout: 30_000,
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await emulator?.close();
+  });
+
+  /** A fresh pool and origin context, and `TABS` tabs opened at once, each asking for credentials on load. */
+  async function openTabs(persistCredentials: boolean) {
+    const { identityPoolId } = emulator.createPool();
+    const config: TabsConfig = { endpoint: emulator.endpoint, identityPoolId, persistCredentials };
+    const context: BrowserContext = await browser.newContext();
+    const pages: Page[] = await Promise.all(Array.from({ length: TABS }, () => context.newPage()));
+    const errors: string[] = [];
+    for (const page of pages) page.on('pageerror', (error) => errors.push(error.message));
+    const url = `${origin}/?config=${encodeURIComponent(JSON.stringify(config))}`;
+    await Promise.all(pages.map((page) => page.goto(url)));
+    await Promise.all(
+      pages.map((page) => page.waitForFunction('!!window.__TAB__', undefined, { timeout: 10_000 })),
+    );
+    const ids = await Promise.all(
+      pages.map((page) => page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.first)),
+    );
+    expect(errors).toEqual([]);
+    const count = (operation: string) =>
+      emulator.calls.filter((call) => call.operation === operation && call.identityPoolId === identityPoolId)
+        .length;
+    return { context, pages, ids, count, identityPoolId, url };
+  }
+
+  const accessKeyOf = (page: Page) =>
+    page.evaluate(
+      async () => (await (globalThis as unknown as TabWindow).__TAB__.auth.getCredentials()).accessKeyId,
+    );
+
+  it(`${TABS} tabs opened at once on a cold start: one GetId and one GetCredentialsForIdentity; a refresh in one tab serves the others`, async () => {
+    const { context, pages, ids, count } = await openTabs(false);
+    try {
+      expect(new Set(ids).size).toBe(1);
+      expect(count('GetId')).toBe(1);
+      expect(count('GetCredentialsForIdentity')).toBe(1);
+      const states = await Promise.all(
+        pages.map((page) =>
+          page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.getState()),
+        ),
+      );
+      for (const state of states) expect(state).toMatchObject({ coordination: 'tabs', identityId: ids[0] });
+      const keys = new Set(await Promise.all(pages.map(accessKeyOf)));
+      expect(keys.size).toBe(1);
+      const refreshed = await pages[7]!.evaluate(
+        async () =>
+          (await (globalThis as unknown as TabWindow).__TAB__.auth.getCredentials({ forceRefresh: true }))
+            .accessKeyId,
+      );
+      expect(keys.has(refreshed)).toBe(false);
+      // The other tabs get the refreshed credentials through the channel, without a request.
+      await Promise.all(
+        pages.map((page) =>
+          page.waitForFunction(
+            (key) =>
+              (globalThis as unknown as TabWindow).__TAB__.auth
+                .getCredentials()
+                .then((credentials) => credentials.accessKeyId === key),
+            refreshed,
+            { timeout: 5_000 },
+          ),
+        ),
+      );
+      expect(count('GetCredentialsForIdentity')).toBe(2);
+      // Without persistCredentials the secrets stay in memory: storage holds the identity only.
+      const stored = await pages[0]!.evaluate(() => JSON.stringify({ ...localStorage }));
+      expect(stored).toContain(ids[0]);
+      expect(stored).not.toMatch(/secretAccessKey|sessionToken/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('with persistCredentials, the same on a cold start, and a tab opened later makes no request at all', async () => {
+    const { context, pages, ids, count, url } = await openTabs(true);
+    try {
+      expect(new Set(ids).size).toBe(1);
+      expect(count('GetId')).toBe(1);
+      expect(count('GetCredentialsForIdentity')).toBe(1);
+      const late = await context.newPage();
+      await late.goto(url);
+      await late.waitForFunction('!!window.__TAB__', undefined, { timeout: 10_000 });
+      expect(await late.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.first)).toBe(ids[0]);
+      expect(await accessKeyOf(late)).toBe(await accessKeyOf(pages[0]!));
+      expect(count('GetId') + count('GetCredentialsForIdentity')).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('logout in one tab signs out every tab', async () => {
+    const { context, pages, ids } = await openTabs(true);
+    try {
+      await pages[3]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
+      await Promise.all(
+        pages.map((page) =>
+          page.waitForFunction(
+            () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
+            undefined,
+            { timeout: 5_000 },
+          ),
+        ),
+      );
+      for (const page of pages) {
+        const changes = await page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.changes);
+        expect(changes.at(-1)).toMatchObject({ reason: 'logout', identityId: undefined });
+        expect(changes.some((change) => change.reason === 'logout')).toBe(true);
+      }
+      const stored = await pages[0]!.evaluate(() => Object.keys(localStorage));
+      expect(stored).toEqual([]);
+      // The next call in any tab is a fresh guest.
+      const next = await pages[5]!.evaluate(() =>
+        (globalThis as unknown as TabWindow).__TAB__.auth.getIdentityId(),
+      );
+      expect(next).not.toBe(ids[0]);
+    } finally {
+      await context.close();
+    }
+  });
+});
