@@ -119,6 +119,10 @@ const render = () => {
     : state.identityId
       ? 'guest'
       : '—';
+  $('coordination').textContent =
+    state.coordination === 'tabs'
+      ? 'shared with the other tabs (Web Lock + BroadcastChannel)'
+      : 'this tab only (no Web Locks or BroadcastChannel here)';
   document.body.dataset.status = state.status;
   tick();
 };

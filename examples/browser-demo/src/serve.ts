@@ -61,6 +61,7 @@ const html = (config: object) => `<!doctype html>
       <div><label>identity ID</label><code id="identity-id">—</code></div>
       <div><label>signed in with</label><span id="providers">—</span></div>
       <div><label>credentials expire in</label><b id="countdown">—</b></div>
+      <div><label>tabs</label><span id="coordination">—</span></div>
     </div>
     <div id="buttons">
       <button id="guest">Continue as guest</button>

@@ -99,18 +99,23 @@ describe.skipIf(!hasChromium)('browser demo in real Chromium', () => {
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     }
 
-    // Another tab of the origin starts from the stored identity (a warm start: no GetId).
+    // Another tab of the origin starts from the stored identity (a warm start: no GetId), and
+    // the two coordinate.
+    expect(await page.textContent('#coordination')).toMatch(/^shared with the other tabs/);
     const [tab] = await Promise.all([
       context.waitForEvent('page'),
       page.getByRole('button', { name: 'Open another tab' }).click(),
     ]);
     await tab.waitForFunction('!!window.demo');
     await expect.poll(() => tab.textContent('#identity-id')).toBe(guestId);
-    await tab.close();
+    expect(demo.emulator.calls.filter((call) => call.operation === 'GetId')).toHaveLength(1);
 
+    // Logging out in the first tab signs out the other one too.
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.textContent('#result')).toBe('logout: done');
     expect(await page.textContent('#identity-id')).toBe('—');
+    await expect.poll(() => tab.textContent('#identity-id')).toBe('—');
+    await tab.close();
     await page.getByRole('button', { name: 'Continue as guest' }).click();
     await expect.poll(() => status(page)).toBe('credentialed');
     expect(await page.textContent('#identity-id')).not.toBe(guestId);
