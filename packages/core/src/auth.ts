@@ -150,6 +150,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
   let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
+  /** `logout()`/`clear()` calls of this session whose sign-out is not published yet. */
+  let signingOut = 0;
   const tabs = createTabCoordinator({
     name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
     enabled: resolved.coordinateTabs,
@@ -242,19 +244,27 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   onTabMessage = (message) => {
     if (stopped) return;
     if (message.type === 'signOut') {
-      // Another tab logged out or cleared: forget here too. A shared storage is cleared already;
-      // a tab's own (sessionStorage, memory) is cleared here, unless a tab has since stored a
-      // newer identity (then the sign-out's record is no longer the newest).
-      epoch++;
-      actor.send({ type: 'LOGOUT' });
-      rejectAll(new AbortError('The session logged out in another tab'));
+      // Another tab logged out or cleared: forget here too, unless this session holds the
+      // identity the origin has had since (it came after the sign-out), or none (it is already
+      // asking for a new guest identity or signing in, or for nothing). A shared storage
+      // is cleared already; a tab's own (sessionStorage, memory) is cleared here, unless a tab
+      // has since stored a newer identity (then the sign-out's record is no longer the newest).
+      const { identity } = actor.getSnapshot().context;
+      if (identity && identity.identityId !== message.survivor?.identityId) {
+        epoch++;
+        actor.send({ type: 'LOGOUT' });
+        rejectAll(new AbortError('The session logged out in another tab'));
+      }
       void tabs
         .withLock(async (held) => {
-          if ((await held.latest())?.seq === message.seq) await store.clear();
+          if (held.latest?.seq === message.seq) await store.clear();
         })
         .catch(() => {});
       return;
     }
+    // While this tab's own sign-out waits for the lock, what other tabs obtained before it is
+    // about to be signed out too.
+    if (signingOut > 0) return;
     actor.send({
       type: 'SYNC',
       identity: message.identity,
@@ -381,10 +391,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         : [];
     // Under the lock, after any other tab's write in progress: the other tabs are told (they
     // forget, their requests in flight are aborted), then the storage is cleared.
-    const signOutTabs = tabs.withLock(async (held) => {
-      await held.publish({ type: 'signOut' });
-      await store.clear();
-    });
+    signingOut++;
+    const signOutTabs = tabs
+      .withLock(async (held) => {
+        await held.publish({ type: 'signOut' });
+        await store.clear();
+      })
+      .finally(() => signingOut--);
     await Promise.all([signOutTabs, ...signOuts]);
   }
 

@@ -29,7 +29,7 @@ import {
   type SessionDeps,
   serviceNow,
 } from './session.js';
-import { type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
+import { type StoredIdentity, sameIdentity, storedIdentityOf } from './storage/session-store.js';
 import type { IdentityChangeReason, IdentityPoolCredentials, LoginProvider } from './types.js';
 
 /** The soonest a refresh is scheduled, so short-lived or skewed credentials cannot cause a storm. */
@@ -227,7 +227,9 @@ export const identityPoolMachine = setup({
       const unlinked = Object.keys(context.logins).some((key) => !context.identity?.providers.includes(key));
       return (
         !unlinked &&
-        event.identity.identityId === context.identity.identityId &&
+        // The same identity in the same standing: a guest tab does not take the credentials of
+        // the identity another tab linked to a login (they are for the authenticated role).
+        sameIdentity(event.identity, context.identity) &&
         !!event.credentials &&
         // Not older than the session's and not the same (expirations have whole seconds), or
         // newer than those it dropped.

@@ -8,7 +8,12 @@ import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type Time
 import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
-import { type SessionStore, type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
+import {
+  type SessionStore,
+  type StoredIdentity,
+  sameIdentity,
+  storedIdentityOf,
+} from './storage/session-store.js';
 import type { HeldTabLock, TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
@@ -147,12 +152,15 @@ export async function obtainIdentity(
   const { deps } = request;
   if (!coordinating(deps)) return getId(request, signal);
   return deps.tabs.withLock(async (held) => {
+    // A sign-out this tab had not heard of was delivered when the lock was granted.
+    throwIfAborted(signal);
     if (Object.keys(request.logins).length === 0) {
       const known = await guestOfAnotherTab(held, request);
       throwIfAborted(signal);
       if (known) return { ...known, logins: {} };
     }
     const result = await getId(request, signal);
+    throwIfAborted(signal);
     await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
     return result;
   }, signal);
@@ -164,7 +172,7 @@ export async function obtainIdentity(
  * it), nor the one a reset just dropped.
  */
 async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
-  const record = await held.latest();
+  const record = held.latest;
   const identity = record ? record.identity : await request.deps.store.loadIdentity();
   if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)
     return undefined;
@@ -227,10 +235,13 @@ export async function obtainCredentials(
   const { deps } = request;
   if (!coordinating(deps)) return getCredentials(request, signal);
   return deps.tabs.withLock(async (held) => {
+    // A sign-out this tab had not heard of was delivered when the lock was granted.
+    throwIfAborted(signal);
     const shared = await credentialsOfAnotherTab(held, request, signal);
     throwIfAborted(signal);
     if (shared) return shared;
     const result = await getCredentials(request, signal);
+    throwIfAborted(signal);
     await held.publish({
       type: 'credentials',
       identity: storedIdentityOf(result),
@@ -264,13 +275,17 @@ async function credentialsOfAnotherTab(
     expiresAt > floor &&
     expiresAt - serviceNow(deps) >
       Math.max(MIN_CREDENTIAL_LIFETIME_MS, deps.options.refreshWindowSeconds * 1000);
-  const stored = () =>
-    deps.options.persistCredentials ? deps.store.loadCredentials(identity.identityId) : undefined;
-  const record = await held.latest();
+  // Only for the identity as this session knows it: a guest tab does not take the credentials of
+  // the identity another tab linked to a login (they are for the authenticated role).
+  const stored = async () =>
+    deps.options.persistCredentials && sameIdentity(await deps.store.loadIdentity(), identity)
+      ? deps.store.loadCredentials(identity.identityId)
+      : undefined;
+  const record = held.latest;
   let credentials: IdentityPoolCredentials | undefined;
   if (!record) credentials = await stored();
   else if (
-    record.identity?.identityId === identity.identityId &&
+    sameIdentity(record.identity, identity) &&
     record.expiration !== undefined &&
     worthTaking(record.expiration)
   )

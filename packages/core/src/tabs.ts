@@ -44,24 +44,41 @@ export type TabMessage =
   | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials }
   | { type: 'signOut' };
 
-/** A message from another tab, with the sequence number of the lock hold that sent it. */
-export type ReceivedTabMessage = TabMessage & { seq: number };
+/**
+ * What the session hears from the other tabs: their messages, with the sequence number of the
+ * lock hold that sent them. A sign-out may also be learned from a later message or record (its
+ * own message late or lost); `survivor` is then the identity the origin holds since, which a
+ * session that already holds it keeps.
+ */
+export type ReceivedTabMessage =
+  | { type: 'identity'; identity: StoredIdentity; seq: number }
+  | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials; seq: number }
+  | { type: 'signOut'; seq: number; survivor?: StoredIdentity | undefined };
 
-/** What the latest holder of the pool's lock left: its identity (none after sign-out). */
+/**
+ * The newest state of the pool a tab knows of: an identity (none after a sign-out) and, when
+ * credentials were fetched and broadcast, their expiry. Kept in the lock manager (see above).
+ */
 export interface TabRecord {
   seq: number;
   identity: StoredIdentity | undefined;
-  /** Epoch ms of the credentials it fetched and broadcast, if it did. */
+  /** The sequence number of the latest sign-out before it (its own for a sign-out), 0 for none. */
+  signedOutAt: number;
+  /** Epoch ms of the credentials fetched and broadcast, if they were. */
   expiration?: number | undefined;
 }
 
 /** What a session can do while it holds the pool's lock. */
 export interface HeldTabLock {
-  /** The newest record any live tab holds, or `undefined` when there is none (then storage is all there is). */
-  latest(): Promise<TabRecord | undefined>;
+  /**
+   * The newest record any live tab holds, read when the lock was granted (no other tab can publish
+   * meanwhile), or `undefined` when there is none (then storage is all there is). A sign-out in
+   * it that this tab had not heard of has been delivered already.
+   */
+  readonly latest: TabRecord | undefined;
   /** Records what this tab obtained (or its sign-out) and tells the other tabs. */
   publish(message: TabMessage): Promise<void>;
-  /** The credentials broadcast with `record`: already received, or awaited for up to `timeoutMs`. */
+  /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
     record: TabRecord,
     timeoutMs: number,
@@ -70,6 +87,7 @@ export interface HeldTabLock {
 }
 
 export interface TabCoordinator {
+  /** `'single'` from the start where coordination is off or impossible, or once the lock manager refused a request. */
   readonly mode: Coordination;
   /** Runs `work` holding the pool's lock (exclusive, across tabs); at once when single-tab. */
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
@@ -83,7 +101,7 @@ interface LockManagerLike {
     options: { mode?: 'exclusive' | 'shared'; signal?: AbortSignal },
     callback: () => Promise<unknown>,
   ): Promise<unknown>;
-  query?(): Promise<{ held?: { name?: string }[] }>;
+  query(): Promise<{ held?: { name?: string }[] }>;
 }
 interface ChannelLike {
   postMessage(message: unknown): void;
@@ -93,6 +111,8 @@ interface ChannelLike {
 interface TabScope {
   navigator?: { locks?: LockManagerLike };
   BroadcastChannel?: new (name: string) => ChannelLike;
+  document?: unknown;
+  importScripts?: unknown;
 }
 
 const MESSAGE_VERSION = 1;
@@ -104,33 +124,48 @@ const isPositiveInteger = (value: unknown): value is number =>
  * A message from another tab, checked (the identity and credentials as storage's schemas check
  * them); anything else is ignored.
  */
-export function readTabMessage(data: unknown): ReceivedTabMessage | undefined {
+export function readTabMessage(data: unknown): (ReceivedTabMessage & { signedOutAt: number }) | undefined {
   const m = data as Record<string, unknown> | null;
   if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isPositiveInteger(m.seq))
     return undefined;
   const { seq, type } = m;
-  if (type === 'signOut') return { type, seq };
+  if (m.o !== undefined && !(isPositiveInteger(m.o) && m.o <= seq)) return undefined;
+  if (type === 'signOut') return { type, seq, signedOutAt: seq };
+  const signedOutAt = (m.o as number | undefined) ?? 0;
   const identity = readIdentityEnvelope(m.identity);
   if (!identity) return undefined;
-  if (type === 'identity') return { type, identity, seq };
+  if (type === 'identity') return { type, identity, seq, signedOutAt };
   const credentials = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
   if (credentials?.identityId !== identity.identityId) return undefined;
-  return { type: 'credentials', identity, credentials, seq };
+  return { type: 'credentials', identity, credentials, seq, signedOutAt };
 }
 
-function toWire(message: TabMessage, seq: number): Record<string, unknown> & { seq: number } {
+type Wire = Record<string, unknown> & { seq: number };
+
+function toWire(message: TabMessage, seq: number, signedOutAt: number): Wire {
   return {
     v: MESSAGE_VERSION,
     seq,
+    ...(signedOutAt > 0 && message.type !== 'signOut' ? { o: signedOutAt } : {}),
     type: message.type,
     ...(message.type !== 'signOut' ? { identity: identityEnvelope(message.identity) } : {}),
     ...(message.type === 'credentials' ? { credentials: credentialsEnvelope(message.credentials) } : {}),
   };
 }
 
-/** The lock's and the channel's name: one per storage key prefix and pool. */
+const recordOf = (message: TabMessage & { seq: number; signedOutAt: number }): TabRecord => ({
+  seq: message.seq,
+  identity: message.type === 'signOut' ? undefined : message.identity,
+  signedOutAt: message.signedOutAt,
+  ...(message.type === 'credentials' ? { expiration: message.credentials.expiration.getTime() } : {}),
+});
+
+/**
+ * The lock's and the channel's name: one per storage key prefix and pool. It starts with a
+ * letter (the Web Locks API refuses names that start with `-`).
+ */
 export function tabChannelName(storageKeyPrefix: string, identityPoolId: string): string {
-  return `${storageKeyPrefix}:${identityPoolId}:tabs`;
+  return `tabs:${storageKeyPrefix}:${identityPoolId}`;
 }
 
 /** The name of the shared lock that carries `record`. */
@@ -138,6 +173,7 @@ export function recordLockName(name: string, record: TabRecord): string {
   return `${name}:record:${JSON.stringify({
     s: record.seq,
     i: record.identity ? identityEnvelope(record.identity) : null,
+    o: record.identity && record.signedOutAt > 0 ? record.signedOutAt : undefined,
     e: record.expiration,
   })}`;
 }
@@ -146,7 +182,7 @@ export function recordLockName(name: string, record: TabRecord): string {
 export function readRecordLockName(name: string, lockName: unknown): TabRecord | undefined {
   const prefix = `${name}:record:`;
   if (typeof lockName !== 'string' || !lockName.startsWith(prefix)) return undefined;
-  let value: { s?: unknown; i?: unknown; e?: unknown } | null;
+  let value: { s?: unknown; i?: unknown; o?: unknown; e?: unknown } | null;
   try {
     value = JSON.parse(lockName.slice(prefix.length));
   } catch {
@@ -155,11 +191,18 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
   const identity = readIdentityEnvelope(value?.i);
   if (!value || !isPositiveInteger(value.s) || (value.i !== null && !identity)) return undefined;
   if (value.e !== undefined && !(identity && isPositiveInteger(value.e))) return undefined;
-  return { seq: value.s, identity, ...(value.e !== undefined ? { expiration: value.e as number } : {}) };
+  if (value.o !== undefined && !(identity && isPositiveInteger(value.o) && value.o <= value.s))
+    return undefined;
+  return {
+    seq: value.s,
+    identity,
+    signedOutAt: identity ? ((value.o as number | undefined) ?? 0) : value.s,
+    ...(value.e !== undefined ? { expiration: value.e as number } : {}),
+  };
 }
 
 const nothingHeld: HeldTabLock = Object.freeze({
-  latest: async () => undefined,
+  latest: undefined,
   publish: async () => {},
   credentialsOf: async () => undefined,
 });
@@ -170,11 +213,24 @@ const single: TabCoordinator = Object.freeze({
   close: () => {},
 });
 
-/** Whether this runtime has what coordination needs (a lock manager and `BroadcastChannel`). */
+/**
+ * Whether this runtime is a browser page or worker with what coordination needs: a lock manager
+ * with `query()`, and `BroadcastChannel`. Server runtimes that have both (Deno, newer Node) are
+ * left out on purpose: there one process serves many users, whose sessions must not share an
+ * identity.
+ */
 export function tabsAvailable(scope: unknown = globalThis): boolean {
   try {
     const s = scope as TabScope | undefined;
-    return typeof s?.navigator?.locks?.request === 'function' && typeof s.BroadcastChannel === 'function';
+    const browser =
+      (typeof s?.document === 'object' && s.document !== null) || typeof s?.importScripts === 'function';
+    const locks = s?.navigator?.locks;
+    return (
+      browser &&
+      typeof locks?.request === 'function' &&
+      typeof locks.query === 'function' &&
+      typeof s?.BroadcastChannel === 'function'
+    );
   } catch {
     return false;
   }
@@ -188,8 +244,7 @@ export interface TabCoordinatorOptions {
   now?: () => number;
 }
 
-/** Credentials messages kept for a holder that learns of them from a record after they arrived. */
-const KEPT_CREDENTIALS = 4;
+type Waiter = (message: ReceivedTabMessage | undefined, replyTo: unknown) => void;
 
 export function createTabCoordinator(
   options: TabCoordinatorOptions,
@@ -206,21 +261,34 @@ export function createTabCoordinator(
     return single;
   }
   let closed = false;
-  /** The highest sequence number seen: messages below it are stale. */
-  let lastSeq = 0;
-  /** Lets go of this tab's current record. */
+  /** The lock manager refused a request (an opaque origin): single-tab from then on. */
+  let refused = false;
+  /**
+   * The newest state this tab knows of (published, received or read), held as a record so that
+   * it outlives the tab that published it: a sign-out stays the newest state after its tab closed.
+   */
+  let known: TabRecord | undefined;
+  /** The wire form of `known`'s credentials when this tab has them (answers an `ask`). */
+  let knownCredentials: Wire | undefined;
+  /** The latest sign-out this tab heard of (its sequence number): each is delivered once. */
+  let heardSignOut = 0;
   let releaseRecord: (() => void) | undefined;
-  const kept: Extract<ReceivedTabMessage, { type: 'credentials' }>[] = [];
-  /** Holders waiting for credentials a record announced; called with `undefined` on close. */
-  const waiting = new Set<
-    (message: Extract<ReceivedTabMessage, { type: 'credentials' }> | undefined) => void
-  >();
+  /** Records are taken one after the other, in the order they were learned. */
+  let holding: Promise<void> = Promise.resolve();
+  const waiting = new Set<Waiter>();
 
-  async function latest(): Promise<TabRecord | undefined> {
-    if (typeof locks.query !== 'function') return undefined;
+  const post = (message: Record<string, unknown>) => {
+    try {
+      channel.postMessage(message);
+    } catch {
+      // A closed or broken channel: the records still tell the next lock holder.
+    }
+  };
+
+  async function readLatest(): Promise<TabRecord | undefined> {
     let held: { name?: string }[] | undefined;
     try {
-      held = (await locks.query.call(locks))?.held;
+      held = (await locks.query())?.held;
     } catch {
       return undefined;
     }
@@ -232,7 +300,7 @@ export function createTabCoordinator(
     return newest;
   }
 
-  /** Takes the shared lock that carries `record`, waits until it is granted, then drops the previous one. */
+  /** Takes the shared lock that carries `record` and waits until it is granted, then drops the previous one. */
   async function hold(record: TabRecord): Promise<void> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
@@ -251,98 +319,140 @@ export function createTabCoordinator(
     if (closed) release();
   }
 
-  /** The wire form of this tab's latest broadcast credentials (answers an `ask` for its record). */
-  let lastCredentials: (Record<string, unknown> & { seq: number }) | undefined;
-  function post(message: Record<string, unknown>) {
-    try {
-      channel.postMessage(message);
-    } catch {
-      // A closed or broken channel: the records still tell the next lock holder.
-    }
+  /** Makes `record` what this tab knows, if it is newer; resolves once its lock is held. */
+  function learn(record: TabRecord, credentials?: Wire): Promise<void> | undefined {
+    if (closed || record.seq <= (known?.seq ?? 0)) return undefined;
+    known = record;
+    knownCredentials = credentials;
+    holding = holding.then(() => (known === record ? hold(record) : undefined));
+    return holding;
   }
 
-  const held: HeldTabLock = {
-    latest,
-    async publish(message) {
-      if (closed) return;
-      const seq = Math.max(now(), lastSeq + 1, ((await latest())?.seq ?? 0) + 1);
-      lastSeq = seq;
-      // An identity alone is broadcast only for a guest: an authenticated one needs the login's
-      // token anyway.
-      const wire = toWire(message, seq);
-      lastCredentials = message.type === 'credentials' ? wire : undefined;
-      if (message.type !== 'identity' || !message.identity.authenticated) post(wire);
-      await hold({
-        seq,
-        identity: message.type === 'signOut' ? undefined : message.identity,
-        ...(message.type === 'credentials' ? { expiration: message.credentials.expiration.getTime() } : {}),
-      });
-    },
-    credentialsOf(record, timeoutMs, signal) {
-      const matches = (m: (typeof kept)[number]) =>
-        m.seq === record.seq &&
-        m.identity.identityId === record.identity?.identityId &&
-        m.credentials.expiration.getTime() === record.expiration;
-      const found = kept.find(matches);
-      if (found || closed || signal?.aborted) return Promise.resolve(found?.credentials);
-      // Sent before this tab listened (it opened later): the record's holder sends them again.
-      post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq });
-      return new Promise((resolve) => {
-        const done = (credentials: IdentityPoolCredentials | undefined) => {
-          clearTimeout(timer);
-          waiting.delete(onMessage);
-          signal?.removeEventListener('abort', onAbort);
-          resolve(credentials);
-        };
-        const onMessage = (message: (typeof kept)[number] | undefined) => {
-          if (!message || matches(message)) done(message?.credentials);
-        };
-        const onAbort = () => done(undefined);
-        const timer = setTimeout(() => done(undefined), timeoutMs);
-        waiting.add(onMessage);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    },
+  /**
+   * A sign-out this tab had not heard of: from its own message, or from a later message or record
+   * that remembers it (`survivor` is then the identity the origin has held since).
+   */
+  function hearSignOut(at: number, survivor: StoredIdentity | undefined) {
+    if (closed || at <= heardSignOut) return;
+    heardSignOut = at;
+    options.onMessage({ type: 'signOut', seq: at, survivor });
+  }
+
+  const credentialsIn = (wire: Wire | undefined) => {
+    const message = readTabMessage(wire);
+    return message?.type === 'credentials' ? message.credentials : undefined;
   };
 
+  function held(latest: TabRecord | undefined): HeldTabLock {
+    return {
+      latest,
+      async publish(message) {
+        if (closed) return;
+        const seq = Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1);
+        if (message.type === 'signOut') heardSignOut = seq;
+        const wire = toWire(message, seq, heardSignOut);
+        // An identity alone is broadcast only for a guest: an authenticated one needs the login's
+        // token anyway.
+        if (message.type !== 'identity' || !message.identity.authenticated) post(wire);
+        await learn(
+          recordOf({ ...message, seq, signedOutAt: heardSignOut }),
+          message.type === 'credentials' ? wire : undefined,
+        );
+      },
+      credentialsOf(record, timeoutMs, signal) {
+        const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
+        if (known?.expiration.getTime() === record.expiration) return Promise.resolve(known);
+        if (closed || signal?.aborted) return Promise.resolve(undefined);
+        // Sent before this tab listened (it opened later): whoever knows them sends them again,
+        // to this tab only.
+        const to = `${now()}-${Math.random()}`;
+        post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
+        return new Promise((resolve) => {
+          const done = (credentials: IdentityPoolCredentials | undefined) => {
+            clearTimeout(timer);
+            waiting.delete(onMessage);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(credentials);
+          };
+          const onMessage: Waiter = (message, replyTo) => {
+            if (!message) return done(undefined);
+            if (replyTo !== undefined && replyTo !== to) return;
+            if (
+              message.type === 'credentials' &&
+              message.seq === record.seq &&
+              message.identity.identityId === record.identity?.identityId &&
+              message.credentials.expiration.getTime() === record.expiration
+            )
+              done(message.credentials);
+          };
+          const onAbort = () => done(undefined);
+          const timer = setTimeout(() => done(undefined), timeoutMs);
+          waiting.add(onMessage);
+          signal?.addEventListener('abort', onAbort, { once: true });
+        });
+      },
+    };
+  }
+
   channel.onmessage = (event) => {
-    const data = event?.data as { v?: unknown; type?: unknown; seq?: unknown } | null;
-    if (data?.v === MESSAGE_VERSION && data.type === 'ask') {
-      // A tab that opened after the broadcast asks for the credentials of this tab's record.
-      if (!closed && lastCredentials && data.seq === lastCredentials.seq) post(lastCredentials);
+    const data = event?.data as Wire | null;
+    if (closed || typeof data !== 'object' || data === null) return;
+    if (data.v === MESSAGE_VERSION && data.type === 'ask') {
+      if (knownCredentials && data.seq === knownCredentials.seq && typeof data.to === 'string')
+        post({ ...knownCredentials, to: data.to });
       return;
     }
     const message = readTabMessage(data);
-    if (!message || closed || message.seq <= lastSeq) return;
-    lastSeq = message.seq;
-    if (message.type === 'credentials') {
-      kept.push(message);
-      if (kept.length > KEPT_CREDENTIALS) kept.shift();
-      for (const wait of [...waiting]) wait(message);
-    }
-    options.onMessage(message);
+    if (!message) return;
+    for (const wait of [...waiting]) wait(message, data.to);
+    // A reply is for the tab that asked.
+    if (data.to !== undefined) return;
+    hearSignOut(message.signedOutAt, message.type === 'signOut' ? undefined : message.identity);
+    // One older than what this tab knows is stale; a sign-out was delivered just above.
+    if (!learn(recordOf(message), message.type === 'credentials' ? data : undefined)) return;
+    if (message.type !== 'signOut') options.onMessage(message);
   };
 
   return {
-    mode: 'tabs',
+    get mode() {
+      return refused ? 'single' : 'tabs';
+    },
     async withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T> {
-      if (closed) return work(nothingHeld);
+      if (closed || refused) return work(nothingHeld);
       let result: T | undefined;
-      await locks.request(
-        options.name,
-        signal ? { mode: 'exclusive', signal } : { mode: 'exclusive' },
-        async () => {
-          result = await work(held);
-        },
-      );
+      let granted = false;
+      try {
+        await locks.request(
+          options.name,
+          signal ? { mode: 'exclusive', signal } : { mode: 'exclusive' },
+          async () => {
+            granted = true;
+            const latest = await readLatest();
+            // What other tabs did since this one last heard: a sign-out is delivered before the
+            // work starts (its message may still be on its way, or a later one may have passed
+            // it), and the newest record is held from now on.
+            if (latest) {
+              hearSignOut(latest.signedOutAt, latest.identity);
+              learn(latest);
+            }
+            result = await work(held(latest));
+          },
+        );
+      } catch (error) {
+        if (granted || closed || signal?.aborted) throw error;
+        // The lock manager refused the request itself (an opaque origin, say): on our own.
+        refused = true;
+        return work(nothingHeld);
+      }
       return result as T;
     },
     close() {
       if (closed) return;
       closed = true;
-      lastCredentials = undefined;
+      known = undefined;
+      knownCredentials = undefined;
       releaseRecord?.();
-      for (const wait of [...waiting]) wait(undefined);
+      for (const wait of [...waiting]) wait(undefined, undefined);
       channel.onmessage = null;
       try {
         channel.close();

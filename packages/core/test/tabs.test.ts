@@ -66,11 +66,12 @@ afterEach(() => {
 });
 
 /** Makes the process one origin whose channel delivers `delayMs` late. */
-function stubOrigin(delayMs = 0) {
-  const o = origin({ delayMs });
+function stubOrigin(delayMs = 0, { opaque = false } = {}) {
+  const o = origin({ delayMs, opaque });
   const scope = o.scope();
   vi.stubGlobal('navigator', scope.navigator);
   vi.stubGlobal('BroadcastChannel', scope.BroadcastChannel);
+  vi.stubGlobal('importScripts', scope.importScripts);
   return o;
 }
 
@@ -91,7 +92,7 @@ describe('tab coordination: fallback and option', () => {
     expect(auth.getState().coordination).toBe('single');
   });
 
-  it('is single-tab without BroadcastChannel, or without a lock manager', () => {
+  it('is single-tab without BroadcastChannel, a lock manager or its query(), and outside browser pages and workers', () => {
     class Channel {
       onmessage = null;
       postMessage() {}
@@ -99,21 +100,55 @@ describe('tab coordination: fallback and option', () => {
     }
     const onMessage = () => {};
     const base = { name: 'n', enabled: true, onMessage };
-    expect(createTabCoordinator(base, { navigator: { locks: webLocks() } }).mode).toBe('single');
-    expect(createTabCoordinator(base, { BroadcastChannel: Channel }).mode).toBe('single');
-    expect(createTabCoordinator(base, { navigator: {}, BroadcastChannel: Channel }).mode).toBe('single');
+    const page = { document: {} };
+    const worker = { importScripts: () => {} };
+    expect(createTabCoordinator(base, { ...page, navigator: { locks: webLocks() } }).mode).toBe('single');
+    expect(createTabCoordinator(base, { ...page, BroadcastChannel: Channel }).mode).toBe('single');
+    expect(createTabCoordinator(base, { ...page, navigator: {}, BroadcastChannel: Channel }).mode).toBe(
+      'single',
+    );
+    const { query: _query, ...noQuery } = webLocks();
+    expect(
+      createTabCoordinator(base, { ...page, navigator: { locks: noQuery }, BroadcastChannel: Channel }).mode,
+    ).toBe('single');
     expect(createTabCoordinator(base, undefined).mode).toBe('single');
     const both = { navigator: { locks: webLocks() }, BroadcastChannel: Channel };
-    expect(createTabCoordinator(base, both).mode).toBe('tabs');
-    expect(createTabCoordinator({ ...base, enabled: false }, both).mode).toBe('single');
+    expect(createTabCoordinator(base, { ...page, ...both }).mode).toBe('tabs');
+    expect(createTabCoordinator(base, { ...worker, ...both }).mode).toBe('tabs');
+    // A server runtime with both (Deno; Node with navigator.locks): one process serves many users,
+    // whose sessions must not share an identity.
+    expect(createTabCoordinator(base, both).mode).toBe('single');
+    expect(createTabCoordinator({ ...base, enabled: false }, { ...page, ...both }).mode).toBe('single');
     class Throwing {
       constructor() {
         throw new Error('SecurityError');
       }
     }
     expect(
-      createTabCoordinator(base, { navigator: { locks: webLocks() }, BroadcastChannel: Throwing }).mode,
+      createTabCoordinator(base, { ...page, navigator: { locks: webLocks() }, BroadcastChannel: Throwing })
+        .mode,
     ).toBe('single');
+  });
+
+  it('a lock manager that refuses requests (an opaque origin): sign-in works single-tab, and getState() says so', async () => {
+    stubOrigin(0, { opaque: true });
+    const { transport, calls } = countingTransport(5);
+    const auth = tab(transport, memoryStorage(), false);
+    expect(auth.getState().coordination).toBe('tabs');
+    expect((await auth.getCredentials()).identityId).toBe(IDENTITY_A);
+    expect(calls).toEqual({ getId: 1, getCredentialsForIdentity: 1 });
+    expect(auth.getState().coordination).toBe('single');
+    await auth.logout();
+  });
+
+  it('a storageKeyPrefix that starts with "-" still names a lock the Web Locks API takes', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const auth = createIdentityPoolAuth({ identityPoolId: POOL_ID, transport, storageKeyPrefix: '-app' });
+    sessions.push(auth);
+    await auth.getIdentityId();
+    expect(auth.getState().coordination).toBe('tabs');
+    expect(o.locks.heldNames().some((name) => name.startsWith(tabChannelName('-app', POOL_ID)))).toBe(true);
   });
 
   it('coordinateTabs: default true, validated like the other options, false turns it off', () => {
@@ -152,6 +187,17 @@ describe('tab coordination: messages and records', () => {
       type: 'identity',
       identity: GUEST_A,
       seq: 7,
+      signedOutAt: 0,
+    });
+    // `o`: the latest sign-out before it, never after it.
+    expect(readTabMessage({ v: 1, seq: 7, o: 5, type: 'identity', identity: GUEST_A_WIRE })).toMatchObject({
+      signedOutAt: 5,
+    });
+    expect(readTabMessage({ v: 1, seq: 7, o: 8, type: 'identity', identity: GUEST_A_WIRE })).toBeUndefined();
+    expect(readTabMessage({ v: 1, seq: 7, type: 'signOut' })).toEqual({
+      type: 'signOut',
+      seq: 7,
+      signedOutAt: 7,
     });
     expect(
       readTabMessage({
@@ -181,6 +227,7 @@ describe('tab coordination: messages and records', () => {
       seq: 1,
       identity: { ...GUEST_A, identityId: IDENTITY_B },
       credentials: c,
+      signedOutAt: 0,
     });
     expect(readTabMessage({ v: 1, seq: 1, type: 'other', identity: GUEST_A_WIRE, credentials: wire })).toBe(
       undefined,
@@ -188,9 +235,13 @@ describe('tab coordination: messages and records', () => {
   });
 
   it('records round-trip through a lock name; foreign or malformed names are not records', () => {
-    const record = { seq: 42, identity: GUEST_A, expiration: 1_900_000_000_000 };
+    const record = { seq: 42, identity: GUEST_A, signedOutAt: 40, expiration: 1_900_000_000_000 };
     expect(readRecordLockName('n', recordLockName('n', record))).toEqual(record);
-    const signOut = { seq: 43, identity: undefined };
+    expect(readRecordLockName('n', recordLockName('n', { ...record, signedOutAt: 0 }))).toEqual({
+      ...record,
+      signedOutAt: 0,
+    });
+    const signOut = { seq: 43, identity: undefined, signedOutAt: 43 };
     expect(readRecordLockName('n', recordLockName('n', signOut))).toEqual(signOut);
     expect(readRecordLockName('other', recordLockName('n', record))).toBeUndefined();
     for (const bad of [
@@ -245,10 +296,31 @@ describe('tab coordination: messages and records', () => {
     );
     const sender = new (o.scope().BroadcastChannel)('n');
     sender.postMessage({ v: 1, seq: 10, type: 'identity', identity: GUEST_A_WIRE });
-    sender.postMessage({ v: 1, seq: 5, type: 'signOut' });
-    sender.postMessage({ v: 1, seq: 10, type: 'signOut' });
+    sender.postMessage({ v: 1, seq: 8, type: 'identity', identity: GUEST_A_WIRE });
     sender.postMessage({ v: 1, seq: 11, type: 'signOut' });
-    await vi.waitFor(() => expect(received.map((m) => m.seq)).toEqual([10, 11]));
+    sender.postMessage({ v: 1, seq: 11, type: 'signOut' });
+    // Remembers the sign-out at 11, which was delivered already.
+    sender.postMessage({ v: 1, seq: 12, o: 11, type: 'identity', identity: GUEST_A_WIRE });
+    await vi.waitFor(() =>
+      expect(received.map((m) => `${m.type} ${m.seq}`)).toEqual(['identity 10', 'signOut 11', 'identity 12']),
+    );
+    tabs.close();
+  });
+
+  it('a sign-out whose own message never arrived is delivered from a later message that remembers it', async () => {
+    const o = origin();
+    const received: ReceivedTabMessage[] = [];
+    const tabs = createTabCoordinator(
+      { name: 'n', enabled: true, onMessage: (m) => received.push(m) },
+      o.scope(),
+    );
+    const sender = new (o.scope().BroadcastChannel)('n');
+    sender.postMessage({ v: 1, seq: 20, o: 15, type: 'identity', identity: GUEST_A_WIRE });
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+    expect(received).toMatchObject([
+      { type: 'signOut', seq: 15, survivor: GUEST_A },
+      { type: 'identity', seq: 20, identity: GUEST_A },
+    ]);
     tabs.close();
   });
 

@@ -38,6 +38,8 @@ export interface ScenarioReport {
   ids: { guest?: string; secondGuest?: string; afterLogout?: string };
   /** `identityChanged` reasons of the first device's sessions, in order. */
   reasons: IdentityChangeReason[];
+  /** `getState().coordination` of the first device: `'tabs'` in browsers, `'single'` elsewhere. */
+  coordination?: 'tabs' | 'single';
   /** `identityChanged` reasons of the second device. */
   secondReasons: IdentityChangeReason[];
   error?: string;
@@ -69,13 +71,20 @@ export async function runScenario(
   const storage = options.storage ?? memoryStorage();
   const secondStorage = options.secondStorage ?? memoryStorage();
   const sessions: IdentityPoolAuth[] = [];
-  const open = (store: StorageAdapter, reasons: IdentityChangeReason[]) => {
+  const open = (
+    store: StorageAdapter,
+    reasons: IdentityChangeReason[],
+    device: 'first' | 'second' = 'first',
+  ) => {
     const auth = createIdentityPoolAuth({
       identityPoolId: config.identityPoolId,
       transport: fetchTransport({ endpoint: config.endpoint }),
       storage: store,
       retry: { maxAttempts: 1 },
+      // The second device is another browser: in the same page it must not coordinate with the first.
+      coordinateTabs: device === 'first',
     });
+    if (device === 'first') report.coordination = auth.getState().coordination;
     auth.on('identityChanged', ({ reason }) => reasons.push(reason));
     sessions.push(auth);
     return auth;
@@ -132,7 +141,7 @@ export async function runScenario(
     });
 
     await step('merge: a second device’s guest signs in as the same user', async () => {
-      const second = open(secondStorage, report.secondReasons);
+      const second = open(secondStorage, report.secondReasons, 'second');
       const guest = await second.getCredentials();
       report.ids.secondGuest = guest.identityId;
       check(guest.identityId !== report.ids.guest, 'the second device got the first one’s identity');

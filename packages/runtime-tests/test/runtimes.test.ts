@@ -76,7 +76,9 @@ describe('core behaviour scenario in every runtime', () => {
 
   it('node (the scenario unbundled, as a baseline)', async () => {
     const config = freshConfig();
-    expectPassed(config, await runScenario(`node ${process.version}`, config));
+    const report = await runScenario(`node ${process.version}`, config);
+    expect(report.coordination).toBe('single');
+    expectPassed(config, report);
   });
 
   for (const [runtime, { entry, run }] of Object.entries(runners) as [Runtime, (typeof runners)[Runtime]][]) {
@@ -84,6 +86,8 @@ describe('core behaviour scenario in every runtime', () => {
       const config = freshConfig();
       const report = await run(await bundle(entry), config);
       expect(report.runtime).toMatch(runtime);
+      // Tabs coordinate in browser pages and workers only; server runtimes serve many users.
+      expect(report.coordination).toBe(runtime === 'chromium' ? 'tabs' : 'single');
       console.info(`${report.runtime}: ${report.steps.filter((step) => step.ok).length} steps passed`);
       expectPassed(config, report);
     });

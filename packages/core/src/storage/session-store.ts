@@ -42,6 +42,14 @@ const storedCredentialsSchema = z.object({
   expiration: z.number().check(z.int(), z.positive()),
 });
 
+/** The same identity, in the same standing: guest or not, linked to the same providers. */
+export const sameIdentity = (a: StoredIdentity | undefined, b: StoredIdentity | undefined): boolean =>
+  !!a &&
+  !!b &&
+  a.identityId === b.identityId &&
+  a.authenticated === b.authenticated &&
+  [...a.providers].sort().join() === [...b.providers].sort().join();
+
 type IdentityEnvelope = z.infer<typeof storedIdentitySchema>;
 type CredentialsEnvelope = z.infer<typeof storedCredentialsSchema>;
 

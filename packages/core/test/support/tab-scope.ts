@@ -1,6 +1,7 @@
 /**
  * A browser origin's cross-tab parts for Node tests: a Web Locks manager (exclusive and shared
- * modes, FIFO, abort signals, `query()`, as the Web Locks spec describes them) and a
+ * modes, FIFO, abort signals, `query()`, names starting with `-` refused, as the Web Locks spec
+ * describes them; or, `opaque`, one that refuses every request as an opaque origin's does) and a
  * `BroadcastChannel` whose messages arrive `delayMs` late. Each tab gets its own `scope`; the
  * lock manager and the channels are shared. Browsers are tested for real in
  * packages/runtime-tests/test/tabs.test.ts; this makes the orderings that are rare there
@@ -15,7 +16,7 @@ interface Request {
   grant(): void;
 }
 
-export function webLocks() {
+export function webLocks({ opaque = false } = {}) {
   const held: { name: string; mode: Mode }[] = [];
   const queue: Request[] = [];
 
@@ -42,6 +43,9 @@ export function webLocks() {
       const mode = options.mode ?? 'exclusive';
       return new Promise((resolve, reject) => {
         const { signal } = options;
+        if (opaque) return reject(new DOMException('The request was denied.', 'SecurityError'));
+        if (name.startsWith('-'))
+          return reject(new DOMException(`Names starting with "-" are reserved.`, 'NotSupportedError'));
         if (signal?.aborted) return reject(signal.reason);
         const request: Request = {
           name,
@@ -75,6 +79,7 @@ export function webLocks() {
       });
     },
     async query() {
+      if (opaque) throw new DOMException('The request was denied.', 'SecurityError');
       return {
         held: held.map((lock) => ({ ...lock, clientId: 'test' })),
         pending: queue.map(({ name, mode }) => ({ name, mode, clientId: 'test' })),
@@ -86,8 +91,8 @@ export function webLocks() {
 }
 
 /** One origin: a lock manager and late channels shared by the tabs it makes. */
-export function origin({ delayMs = 0 } = {}) {
-  const locks = webLocks();
+export function origin({ delayMs = 0, opaque = false } = {}) {
+  const locks = webLocks({ opaque });
   const channels = new Set<LateChannel>();
   class LateChannel {
     onmessage: ((event: { data: unknown }) => void) | null = null;
@@ -112,7 +117,10 @@ export function origin({ delayMs = 0 } = {}) {
   }
   return {
     locks,
-    /** What a tab's `globalThis` offers (pass as the coordinator's scope). */
-    scope: () => ({ navigator: { locks }, BroadcastChannel: LateChannel }),
+    /**
+     * What a tab's `globalThis` offers (pass as the coordinator's scope); `importScripts` makes
+     * it a browser worker, where coordination is on.
+     */
+    scope: () => ({ navigator: { locks }, BroadcastChannel: LateChannel, importScripts: () => {} }),
   };
 }
