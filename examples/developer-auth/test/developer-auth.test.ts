@@ -78,6 +78,49 @@ describe('developer-authenticated identities, end to end', () => {
     auth.stop();
   });
 
+  it('100 users signing in at once in one process each get their own identity (the identity travels with the token, no state is shared)', async () => {
+    const { createIdentityPoolAuth } = await import('@identity-pool/core');
+    const users = Array.from({ length: 100 }, (_, n) => `user${n}`);
+    for (const user of users) sessions.set(`session-${user}`, user);
+    const apps = users.map(() => createIdentityPoolAuth({ identityPoolId, endpoint: emulator.endpoint }));
+    // Guests first, then every login at once, each held until all 100 tokens are fetched: no
+    // request goes out before the last token came (a process-wide token → identity table would
+    // have forgotten some by then).
+    await Promise.all(apps.map((app) => app.getCredentials()));
+    const callsBefore = emulator.calls.length;
+    let fetched = 0;
+    let allFetched!: () => void;
+    const barrier = new Promise<void>((resolve) => {
+      allFetched = resolve;
+    });
+    const signedIn = await Promise.all(
+      apps.map((app, n) => {
+        const provider = backendLogin(backend.url, () => `session-${users[n]}`);
+        return app.login({
+          ...provider,
+          async signIn(options) {
+            const token = await provider.signIn(options);
+            if (++fetched === users.length) allFetched();
+            await barrier;
+            return token;
+          },
+        });
+      }),
+    );
+    signedIn.forEach((credentials, n) => {
+      expect(emulator.identity(credentials.identityId)).toMatchObject({ logins: { [PROVIDER]: users[n] } });
+    });
+    expect(new Set(signedIn.map((credentials) => credentials.identityId)).size).toBe(users.length);
+    // Straight to each user's identity: one GetCredentialsForIdentity per login, none refused and
+    // retried through a recovery.
+    const calls = emulator.calls
+      .slice(callsBefore)
+      .filter((call) => call.operation !== 'GetOpenIdTokenForDeveloperIdentity');
+    expect(calls.filter((call) => call.errorType !== undefined)).toEqual([]);
+    expect(calls.map((call) => call.operation)).toEqual(users.map(() => 'GetCredentialsForIdentity'));
+    for (const app of apps) app.stop();
+  });
+
   it('the backend refuses an app without a session (401) and the login is cancelled', async () => {
     const { createIdentityPoolAuth } = await import('@identity-pool/core');
     const auth = createIdentityPoolAuth({ identityPoolId, endpoint: emulator.endpoint });

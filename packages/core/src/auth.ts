@@ -16,6 +16,7 @@ import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
 import { createTabCoordinator, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
+import { isIdentityId } from './transports/validate.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -339,10 +340,17 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (!token || typeof token.token !== 'string' || token.token.length === 0) {
         throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
       }
+      if (token.identityId !== undefined && !isIdentityId(token.identityId)) {
+        throw new ConfigurationError(
+          `login(${login.id})`,
+          'signIn() resolved to an identityId that is not an identity ID such as "us-east-1:<guid>"',
+        );
+      }
       return {
         providerName: login.loginsKey,
         token: token.token,
         expiresAt: token.expiresAt,
+        identityId: typeof token.identityId === 'string' ? token.identityId : undefined,
         provider: login,
       };
     }

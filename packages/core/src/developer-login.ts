@@ -8,7 +8,7 @@ import { ConfigurationError, InvalidResponseError } from './errors.js';
 import { jwtExpiresAt } from './jwt.js';
 import { tokenLogin } from './token-login.js';
 import { COGNITO_IDENTITY_LOGINS_KEY } from './transports/basic-flow.js';
-import type { CognitoIdentityTransport, LoginProvider } from './types.js';
+import type { LoginProvider } from './types.js';
 
 export { COGNITO_IDENTITY_LOGINS_KEY };
 
@@ -18,24 +18,6 @@ export interface DeveloperIdentityToken {
   token: string;
   /** Epoch ms; default: the token's `exp`. */
   expiresAt?: number | undefined;
-}
-
-/**
- * Token → the identity ID the backend issued it for. Read by `pinDeveloperIdentities` so the
- * session asks for that identity. Bounded: the oldest entries go first.
- */
-const pinned = new Map<string, string>();
-const MAX_PINNED = 64;
-
-function pin(token: string, identityId: string): void {
-  pinned.delete(token);
-  pinned.set(token, identityId);
-  while (pinned.size > MAX_PINNED) pinned.delete(pinned.keys().next().value as string);
-}
-
-/** The identity a developer token was issued for, if `developerLogin` saw it. */
-export function pinnedIdentityId(token: string): string | undefined {
-  return pinned.get(token);
 }
 
 /**
@@ -73,33 +55,11 @@ export function developerLogin(
       ) {
         throw new InvalidResponseError('developerLogin', 'the backend must answer { identityId, token }');
       }
-      pin(answer.token, answer.identityId);
+      // The token is for this identity: the session asks for it (a guest identity held before is
+      // left, as in a merge).
       const expiresAt = answer.expiresAt ?? jwtExpiresAt(answer.token);
-      return expiresAt === undefined ? { token: answer.token } : { token: answer.token, expiresAt };
+      const token = { token: answer.token, identityId: answer.identityId };
+      return expiresAt === undefined ? token : { ...token, expiresAt };
     },
   });
-}
-
-/**
- * Wraps a transport so a request whose logins carry a developer token seen by `developerLogin`
- * is made for the identity the backend issued it for. The service then answers that identity,
- * and the session adopts it as it adopts a merge.
- */
-export function pinDeveloperIdentities(inner: CognitoIdentityTransport): CognitoIdentityTransport {
-  const identityFor = (identityId: string, logins: Record<string, string> | undefined) => {
-    const token = logins?.[COGNITO_IDENTITY_LOGINS_KEY];
-    return (token && pinned.get(token)) || identityId;
-  };
-  const wrapped: CognitoIdentityTransport = {
-    getId: (input) => inner.getId(input),
-    getCredentialsForIdentity: (input) =>
-      inner.getCredentialsForIdentity({ ...input, identityId: identityFor(input.identityId, input.logins) }),
-  };
-  if (inner.unlinkIdentity) wrapped.unlinkIdentity = inner.unlinkIdentity.bind(inner);
-  const getOpenIdToken = inner.getOpenIdToken?.bind(inner);
-  if (getOpenIdToken) {
-    wrapped.getOpenIdToken = (input) =>
-      getOpenIdToken({ ...input, identityId: identityFor(input.identityId, input.logins) });
-  }
-  return wrapped;
 }

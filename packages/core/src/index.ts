@@ -10,8 +10,6 @@ export {
   COGNITO_IDENTITY_LOGINS_KEY,
   type DeveloperIdentityToken,
   developerLogin,
-  pinDeveloperIdentities,
-  pinnedIdentityId,
 } from './developer-login.js';
 export { stateMachineToMermaid } from './diagram.js';
 export {

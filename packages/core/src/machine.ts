@@ -72,7 +72,15 @@ export interface IdentityPoolContext {
 export type IdentityPoolEvent =
   | { type: 'CREDENTIALS.NEEDED'; forceRefresh?: boolean }
   | { type: 'IDENTITY.NEEDED' }
-  | { type: 'LOGIN'; providerName: string; token: string; expiresAt?: number; provider?: LoginProvider }
+  | {
+      type: 'LOGIN';
+      providerName: string;
+      token: string;
+      expiresAt?: number;
+      /** The identity the token was issued for (developer-authenticated identities). */
+      identityId?: string | undefined;
+      provider?: LoginProvider;
+    }
   | { type: 'LOGOUT' }
   | { type: 'CLEAR' }
   | { type: 'CREDENTIALS.CLEAR' }
@@ -251,7 +259,12 @@ export const identityPoolMachine = setup({
     retryAfterFailure: assign({ recoveries: [], error: undefined, forceTokenRenewal: false }),
     addLogin: assign(({ context, event }) => {
       if (event.type !== 'LOGIN') return {};
-      const entry: LoginEntry = { token: event.token, expiresAt: event.expiresAt, provider: event.provider };
+      const entry: LoginEntry = {
+        token: event.token,
+        expiresAt: event.expiresAt,
+        identityId: event.identityId,
+        provider: event.provider,
+      };
       return {
         logins: { ...context.logins, [event.providerName]: entry },
         wanted: 'credentials' as const,

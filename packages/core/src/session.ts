@@ -55,6 +55,8 @@ export interface LoginEntry {
   token?: string | undefined;
   /** Epoch ms. */
   expiresAt?: number | undefined;
+  /** The identity the token was issued for (`LoginToken.identityId`). */
+  identityId?: string | undefined;
   provider?: LoginProvider | undefined;
 }
 export type Logins = Readonly<Record<string, LoginEntry>>;
@@ -87,7 +89,12 @@ export async function resolveLogins(
       if (stale && entry.provider?.getToken) {
         const renewed = await entry.provider.getToken(signal ? { signal } : undefined);
         current = renewed
-          ? { provider: entry.provider, token: renewed.token, expiresAt: renewed.expiresAt }
+          ? {
+              provider: entry.provider,
+              token: renewed.token,
+              expiresAt: renewed.expiresAt,
+              identityId: renewed.identityId,
+            }
           : { provider: entry.provider };
       } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
         current = { provider: entry.provider };
@@ -310,11 +317,15 @@ async function getCredentials(
     signal,
   });
   const loginKeys = Object.keys(map);
+  // A token issued for one identity (developer-authenticated) is sent for that identity; the
+  // service answers it, and the session adopts it as it adopts a merge.
+  const requestedId =
+    Object.values(logins).find((entry) => entry.token && entry.identityId)?.identityId ?? identity.identityId;
   const out = await redacting(Object.values(map), () =>
     withRetry(
       () =>
         deps.transport.getCredentialsForIdentity({
-          identityId: identity.identityId,
+          identityId: requestedId,
           logins: loginKeys.length ? map : undefined,
           customRoleArn: deps.options.customRoleArn,
           signal,

@@ -35,9 +35,11 @@ function toLoginToken(result: TokenResult, what: string): LoginToken | null {
   if (token.expiresAt !== undefined && !Number.isFinite(token.expiresAt)) {
     throw new ConfigurationError(what, 'expiresAt must be epoch milliseconds');
   }
-  return token.expiresAt === undefined
-    ? { token: token.token }
-    : { token: token.token, expiresAt: token.expiresAt };
+  return {
+    token: token.token,
+    ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+    ...(typeof token.identityId === 'string' ? { identityId: token.identityId } : {}),
+  };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

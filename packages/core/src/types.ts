@@ -17,6 +17,11 @@ export interface LoginToken {
   token: string;
   /** When the token stops being valid, epoch ms. */
   expiresAt?: number;
+  /**
+   * The identity the token was issued for, when it is one identity's (developer-authenticated
+   * identities: GetOpenIdTokenForDeveloperIdentity): the session asks for that identity.
+   */
+  identityId?: string;
 }
 
 /** An identity provider (Facebook, Google, your own) that can hand out login tokens. */

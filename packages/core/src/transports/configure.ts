@@ -1,10 +1,8 @@
-import { pinDeveloperIdentities } from '../developer-login.js';
 import type { ResolvedOptions } from '../options.js';
 import type { CognitoIdentityTransport } from '../types.js';
 
 /**
- * The session's transport from the options: developer-authenticated logins pinned to their
- * identity, and, with `flow: 'basic'`, GetCredentialsForIdentity replaced by GetOpenIdToken +
+ * The session's transport from the options: with `flow: 'basic'`, GetCredentialsForIdentity replaced by GetOpenIdToken +
  * STS `AssumeRoleWithWebIdentity` (STS at `endpoint` when set: the emulator serves both). The
  * basic flow's module is loaded on first use, so enhanced-flow apps do not carry it.
  */
@@ -12,7 +10,7 @@ export function configureTransport(
   options: ResolvedOptions,
   inner: CognitoIdentityTransport,
 ): CognitoIdentityTransport {
-  if (options.flow !== 'basic') return pinDeveloperIdentities(inner);
+  if (options.flow !== 'basic') return inner;
   let loaded: Promise<CognitoIdentityTransport> | undefined;
   const basic = () => {
     loaded ??= import('./basic-flow.js').then(({ basicFlowTransport }) =>
@@ -25,7 +23,7 @@ export function configureTransport(
     );
     return loaded;
   };
-  return pinDeveloperIdentities({
+  return {
     getId: (input) => inner.getId(input),
     ...(inner.unlinkIdentity ? { unlinkIdentity: inner.unlinkIdentity.bind(inner) } : {}),
     getCredentialsForIdentity: async (input) => (await basic()).getCredentialsForIdentity(input),
@@ -33,5 +31,5 @@ export function configureTransport(
       const transport = await basic();
       return (transport.getOpenIdToken as NonNullable<typeof transport.getOpenIdToken>)(input);
     },
-  });
+  };
 }

@@ -4,8 +4,12 @@ import type { ServiceCredentials } from '../types.js';
 const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
 
 /** Checks an identity ID the service returned. */
+/** Whether `value` looks like an identity ID (`<region>:<guid>`). */
+export const isIdentityId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length <= 55 && IDENTITY_ID.test(value);
+
 export function checkIdentityId(operation: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > 55 || !IDENTITY_ID.test(value)) {
+  if (!isIdentityId(value)) {
     throw new InvalidResponseError(operation, 'IdentityId is missing or not "<region>:<guid>"');
   }
   return value;

@@ -127,6 +127,12 @@ describe('options', () => {
       { providerName: 'graph.facebook.com', token: 5 },
       { providerName: 'graph.facebook.com', token: 't', expiresAt: 'soon' },
       { id: 'x', loginsKey: 'graph.facebook.com', signIn: async () => ({}) },
+      // A token that names its identity must name an identity.
+      {
+        id: 'x',
+        loginsKey: 'graph.facebook.com',
+        signIn: async () => ({ token: 't', identityId: 'DROP TABLE' }),
+      },
     ]) {
       await expect(auth.login(bad as never)).rejects.toBeInstanceOf(ConfigurationError);
     }
