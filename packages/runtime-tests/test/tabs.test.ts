@@ -71,9 +71,9 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
   });
 
   /** A fresh pool and origin context, and `TABS` tabs opened at once, each asking for credentials on load. */
-  async function openTabs(persistCredentials: boolean) {
+  async function openTabs(persistCredentials: boolean, storage: TabsConfig['storage'] = 'local') {
     const { identityPoolId } = emulator.createPool();
-    const config: TabsConfig = { endpoint: emulator.endpoint, identityPoolId, persistCredentials };
+    const config: TabsConfig = { endpoint: emulator.endpoint, identityPoolId, persistCredentials, storage };
     const context: BrowserContext = await browser.newContext();
     const pages: Page[] = await Promise.all(Array.from({ length: TABS }, () => context.newPage()));
     const errors: string[] = [];
@@ -153,6 +153,37 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       expect(await late.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.first)).toBe(ids[0]);
       expect(await accessKeyOf(late)).toBe(await accessKeyOf(pages[0]!));
       expect(count('GetId') + count('GetCredentialsForIdentity')).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it(`${TABS} tabs over sessionStorage (one storage per tab): still one GetId and one GetCredentialsForIdentity, and logout reaches every tab`, async () => {
+    const { context, pages, ids, count } = await openTabs(true, 'session');
+    try {
+      expect(new Set(ids).size).toBe(1);
+      expect(count('GetId')).toBe(1);
+      expect(count('GetCredentialsForIdentity')).toBe(1);
+      await pages[2]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
+      await Promise.all(
+        pages.map((page) =>
+          page.waitForFunction(
+            () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
+            undefined,
+            { timeout: 5_000 },
+          ),
+        ),
+      );
+      // Each tab cleared its own sessionStorage.
+      await Promise.all(
+        pages.map((page) =>
+          page.waitForFunction(() => sessionStorage.length === 0, undefined, { timeout: 5_000 }),
+        ),
+      );
+      const next = await pages[8]!.evaluate(() =>
+        (globalThis as unknown as TabWindow).__TAB__.auth.getIdentityId(),
+      );
+      expect(next).not.toBe(ids[0]);
     } finally {
       await context.close();
     }

@@ -8,6 +8,8 @@ export interface TabsConfig {
   endpoint: string;
   identityPoolId: string;
   persistCredentials: boolean;
+  /** Which Web Storage the tabs use: one shared by the origin, or one per tab. Default `local`. */
+  storage?: 'local' | 'session';
 }
 
 const page = globalThis as unknown as {
@@ -23,7 +25,7 @@ const config = page.__TABS__;
 const auth = createIdentityPoolAuth({
   identityPoolId: config.identityPoolId,
   transport: fetchTransport({ endpoint: config.endpoint }),
-  storage: localStorage,
+  storage: config.storage === 'session' ? sessionStorage : localStorage,
   persistCredentials: config.persistCredentials,
 });
 const changes: IdentityPoolEvents['identityChanged'][] = [];
