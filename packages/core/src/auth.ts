@@ -14,7 +14,7 @@ import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
-import { createTabCoordinator, type ReceivedTabMessage, tabChannelName } from './tabs.js';
+import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
 import { isIdentityId } from './transports/validate.js';
 import type {
@@ -258,7 +258,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       }
       void tabs
         .withLock(async (held) => {
-          if (held.latest?.seq === message.seq) await store.clear();
+          if (held.latest?.seq !== message.seq) return;
+          // Not what a tab stored after the sign-out (it may have closed since, taking its record).
+          const stored = await store.loadStampedIdentity();
+          if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
+          await store.clear();
         })
         .catch(() => {});
       return;

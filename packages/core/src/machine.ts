@@ -232,6 +232,15 @@ export const identityPoolMachine = setup({
           !event.identity.authenticated &&
           event.identity.identityId !== context.replacedIdentityId
         );
+      // A guest session without logins follows the origin's newest guest identity (another tab
+      // replaced one the service deleted, or two were made in a race): tabs converge on one.
+      if (
+        !context.identity.authenticated &&
+        !hasLoginsIn(context) &&
+        !event.identity.authenticated &&
+        event.identity.identityId !== context.identity.identityId
+      )
+        return true;
       const unlinked = Object.keys(context.logins).some((key) => !context.identity?.providers.includes(key));
       return (
         !unlinked &&
@@ -289,7 +298,9 @@ export const identityPoolMachine = setup({
     /** What another tab obtained (guarded by `canAdoptSync`). */
     adoptSync: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'SYNC') return;
-      const identity = context.identity ?? event.identity;
+      const previous = context.identity;
+      const replacing = !!previous && previous.identityId !== event.identity.identityId;
+      const identity = previous && !replacing ? previous : event.identity;
       const credentials =
         event.credentials?.identityId === identity.identityId ? event.credentials : undefined;
       const wanted = credentials || context.wanted === 'identity' ? 'nothing' : context.wanted;
@@ -297,16 +308,19 @@ export const identityPoolMachine = setup({
         identity,
         ...(credentials
           ? { credentials, error: undefined, recoveries: [], forceTokenRenewal: false, refreshFailures: 0 }
-          : {}),
+          : replacing
+            ? { credentials: undefined }
+            : {}),
         replacedIdentityId: undefined,
         wanted,
       });
-      if (!context.identity) {
+      if (!previous || replacing) {
+        const previousIdentityId = previous?.identityId ?? context.replacedIdentityId;
         enqueue.emit({
           type: 'identityChanged',
-          previousIdentityId: context.replacedIdentityId,
+          previousIdentityId,
           identityId: identity.identityId,
-          reason: context.replacedIdentityId ? 'reset' : 'created',
+          reason: previousIdentityId ? 'reset' : 'created',
         });
       }
       if (credentials) enqueue.emit({ type: 'credentials', credentials });

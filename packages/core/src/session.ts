@@ -9,12 +9,13 @@ import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSec
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
 import {
+  type IdentityStamp,
   type SessionStore,
   type StoredIdentity,
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
-import type { HeldTabLock, TabCoordinator } from './tabs.js';
+import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
 
@@ -126,10 +127,24 @@ export interface RestoredSession {
   credentials?: IdentityPoolCredentials | undefined;
 }
 
-/** Reads the stored identity (and credentials, with `persistCredentials`). Never throws. */
+/**
+ * Reads the stored identity (and credentials, with `persistCredentials`). Never throws.
+ * Coordinating tabs, the stored identity is not used when the tabs' newest record is a later
+ * state (a sign-out, another identity: storage lags in Chromium, or was read while another tab
+ * logged out), nor when a sign-out was heard while it was read: the session starts empty, and
+ * its first request, under the lock, finds what the tabs hold.
+ */
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
-  const identity = await deps.store.loadIdentity();
-  if (!identity) return {};
+  const heard = deps.tabs?.signedOutAt ?? 0;
+  const stored = await deps.store.loadStampedIdentity();
+  if (!stored) return {};
+  const { identity, stamp } = stored;
+  if (coordinating(deps)) {
+    const latest = await deps.tabs.peek();
+    const behind =
+      !!latest && latest.identity?.identityId !== identity.identityId && !(stamp && isNewer(stamp, latest));
+    if (behind || deps.tabs.signedOutAt > heard) return {};
+  }
   const credentials = deps.options.persistCredentials
     ? await deps.store.loadCredentials(identity.identityId)
     : undefined;
@@ -166,7 +181,7 @@ export async function obtainIdentity(
       throwIfAborted(signal);
       if (known) return { ...known, logins: {} };
     }
-    const result = await getId(request, signal);
+    const result = await getId(request, signal, held.stamp);
     throwIfAborted(signal);
     await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
     return result;
@@ -175,18 +190,25 @@ export async function obtainIdentity(
 
 /**
  * The guest identity the tabs hold now: the newest record when a live tab keeps one (storage may
- * lag behind it), else storage. Not an authenticated identity (this session has no login for
- * it), nor the one a reset just dropped.
+ * lag behind it), else storage — or storage when it was written later than that record (the tab
+ * that wrote it closed before the others heard). Not an authenticated identity (this session has
+ * no login for it), nor the one a reset just dropped.
  */
 async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
   const record = held.latest;
-  const identity = record ? record.identity : await request.deps.store.loadIdentity();
+  const stored = await request.deps.store.loadStampedIdentity();
+  const identity =
+    record && !(stored?.stamp && isNewer(stored.stamp, record)) ? record.identity : stored?.identity;
   if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)
     return undefined;
   return identity;
 }
 
-async function getId(request: IdentityRequest, signal: AbortSignal | undefined): Promise<IdentityResult> {
+async function getId(
+  request: IdentityRequest,
+  signal: AbortSignal | undefined,
+  stamp?: IdentityStamp,
+): Promise<IdentityResult> {
   const { deps } = request;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
@@ -215,7 +237,7 @@ async function getId(request: IdentityRequest, signal: AbortSignal | undefined):
     providers,
   };
   throwIfAborted(signal);
-  await deps.store.saveIdentity(identity);
+  await deps.store.saveIdentity(identity, stamp);
   return { ...identity, logins };
 }
 
@@ -247,7 +269,7 @@ export async function obtainCredentials(
     const shared = await credentialsOfAnotherTab(held, request, signal);
     throwIfAborted(signal);
     if (shared) return shared;
-    const result = await getCredentials(request, signal);
+    const result = await getCredentials(request, signal, held.stamp);
     throwIfAborted(signal);
     await held.publish({
       type: 'credentials',
@@ -309,6 +331,7 @@ async function credentialsOfAnotherTab(
 async function getCredentials(
   request: CredentialsRequest,
   signal: AbortSignal | undefined,
+  stamp?: IdentityStamp,
 ): Promise<CredentialsResult> {
   const { deps, identity } = request;
   const { map, logins } = await resolveLogins(request.logins, {
@@ -357,7 +380,7 @@ async function getCredentials(
   throwIfAborted(signal);
   // Written on every success, not only on change: a shared store (Redis) that lost the key
   // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next);
+  await deps.store.saveIdentity(next, stamp);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
   return { ...next, logins, credentials };
 }

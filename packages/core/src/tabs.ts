@@ -29,6 +29,7 @@
  */
 import {
   credentialsEnvelope,
+  type IdentityStamp,
   identityEnvelope,
   readCredentialsEnvelope,
   readIdentityEnvelope,
@@ -68,6 +69,16 @@ export interface TabRecord {
   expiration?: number | undefined;
 }
 
+/**
+ * Whether `a` is a later state than `b`. A sign-out outranks everything made without knowing of
+ * it (a record or message that does not remember it), whatever its sequence number: a tab that
+ * was granted the lock before it heard of a sign-out cannot undo it.
+ */
+export function isNewer(a: IdentityStamp, b: IdentityStamp | undefined): boolean {
+  if (!b) return true;
+  return a.signedOutAt !== b.signedOutAt ? a.signedOutAt > b.signedOutAt : a.seq > b.seq;
+}
+
 /** What a session can do while it holds the pool's lock. */
 export interface HeldTabLock {
   /**
@@ -76,6 +87,8 @@ export interface HeldTabLock {
    * it that this tab had not heard of has been delivered already.
    */
   readonly latest: TabRecord | undefined;
+  /** Where this hold's publish will stand: stored with an identity written under the lock. */
+  readonly stamp: IdentityStamp;
   /** Records what this tab obtained (or its sign-out) and tells the other tabs. */
   publish(message: TabMessage): Promise<void>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
@@ -91,6 +104,10 @@ export interface TabCoordinator {
   readonly mode: Coordination;
   /** Runs `work` holding the pool's lock (exclusive, across tabs); at once when single-tab. */
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** The newest record now, without the lock (a snapshot: another tab may publish right after). */
+  peek(): Promise<TabRecord | undefined>;
+  /** The latest sign-out this tab heard of (0 for none). */
+  readonly signedOutAt: number;
   /** Closes the channel and lets go of this tab's record. */
   close(): void;
 }
@@ -203,6 +220,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
 
 const nothingHeld: HeldTabLock = Object.freeze({
   latest: undefined,
+  stamp: undefined as unknown as IdentityStamp,
   publish: async () => {},
   credentialsOf: async () => undefined,
 });
@@ -210,6 +228,8 @@ const nothingHeld: HeldTabLock = Object.freeze({
 const single: TabCoordinator = Object.freeze({
   mode: 'single' as const,
   withLock: <T>(work: (held: HeldTabLock) => Promise<T>) => work(nothingHeld),
+  peek: async () => undefined,
+  signedOutAt: 0,
   close: () => {},
 });
 
@@ -295,7 +315,7 @@ export function createTabCoordinator(
     let newest: TabRecord | undefined;
     for (const lock of Array.isArray(held) ? held : []) {
       const record = readRecordLockName(options.name, lock?.name);
-      if (record && (!newest || record.seq > newest.seq)) newest = record;
+      if (record && isNewer(record, newest)) newest = record;
     }
     return newest;
   }
@@ -321,7 +341,7 @@ export function createTabCoordinator(
 
   /** Makes `record` what this tab knows, if it is newer; resolves once its lock is held. */
   function learn(record: TabRecord, credentials?: Wire): Promise<void> | undefined {
-    if (closed || record.seq <= (known?.seq ?? 0)) return undefined;
+    if (closed || !isNewer(record, known)) return undefined;
     known = record;
     knownCredentials = credentials;
     holding = holding.then(() => (known === record ? hold(record) : undefined));
@@ -335,6 +355,13 @@ export function createTabCoordinator(
   function hearSignOut(at: number, survivor: StoredIdentity | undefined) {
     if (closed || at <= heardSignOut) return;
     heardSignOut = at;
+    // Held from now on unless what told of it is newer (it is learned right after): what this
+    // tab knew from before the sign-out is over.
+    learn({ seq: at, identity: undefined, signedOutAt: at });
+    // Passed on once by every tab that hears of it: a tab that opened after its own message, and
+    // took what a tab published without knowing of it (granted the lock after the sign-out's tab
+    // closed), hears of it this way; the stale state then ranks below it.
+    post({ v: MESSAGE_VERSION, seq: at, type: 'signOut' });
     options.onMessage({ type: 'signOut', seq: at, survivor });
   }
 
@@ -344,11 +371,19 @@ export function createTabCoordinator(
   };
 
   function held(latest: TabRecord | undefined): HeldTabLock {
+    const stamp: IdentityStamp = {
+      seq: Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1),
+      signedOutAt: heardSignOut,
+    };
+    let published = false;
     return {
       latest,
+      stamp,
       async publish(message) {
         if (closed) return;
-        const seq = Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1);
+        // The first publish of a hold stands where `stamp` says (storage has it); any later one after it.
+        const seq = published ? Math.max(now(), (known?.seq ?? 0) + 1) : stamp.seq;
+        published = true;
         if (message.type === 'signOut') heardSignOut = seq;
         const wire = toWire(message, seq, heardSignOut);
         // An identity alone is broadcast only for a guest: an authenticated one needs the login's
@@ -417,6 +452,10 @@ export function createTabCoordinator(
     get mode() {
       return refused ? 'single' : 'tabs';
     },
+    get signedOutAt() {
+      return heardSignOut;
+    },
+    peek: () => (closed || refused ? Promise.resolve(undefined) : readLatest()),
     async withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (closed || refused) return work(nothingHeld);
       let result: T | undefined;

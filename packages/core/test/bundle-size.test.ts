@@ -17,10 +17,11 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * createActor, fromPromise) is 16.3 KB gzipped and zod/mini 6.5 KB — see bench/RESULTS.md.
  * Lower this as the bundle shrinks. It includes the basic flow (`transports/basic-flow.ts`,
  * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own, and cross-tab
- * coordination (`tabs.ts` and its hooks, ~1.8 KB: raised from 35 KB when it landed, since it
- * saves every tab but one its GetId and GetCredentialsForIdentity).
+ * coordination (`tabs.ts` and its hooks, ~2.7 KB: raised from 35 KB when it landed, since it
+ * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
+ * were made impossible to lose).
  */
-const CEILING_GZIP_BYTES = 36 * 1024;
+const CEILING_GZIP_BYTES = 37 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

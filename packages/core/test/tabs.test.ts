@@ -463,6 +463,26 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     expect(o.locks.heldNames().some((name) => name.includes(IDENTITY_B))).toBe(true);
   });
 
+  it('a tab opened after a logout, over a storage that still shows the old identity, starts without it', async () => {
+    stubOrigin(10);
+    const { transport, calls } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), true);
+    const old = await a.getCredentials();
+    await a.logout();
+    // Lagging storage: the new tab still reads identity A and its credentials.
+    const lagging = memoryStorage();
+    const keys = storageKeys('identity-pool', POOL_ID);
+    await lagging.setItem(keys.identity, JSON.stringify(GUEST_A_WIRE));
+    await lagging.setItem(
+      keys.credentials,
+      JSON.stringify({ v: 1, ...old, expiration: old.expiration.getTime() }),
+    );
+    const b = tab(transport, lagging, true);
+    const fresh = await b.getCredentials();
+    expect(fresh.identityId).toBe(IDENTITY_B);
+    expect(calls.getId).toBe(2);
+  });
+
   it('a sign-out that arrives after another tab already made a new identity does not clear it', async () => {
     stubOrigin(0);
     const { transport } = countingTransport(5);

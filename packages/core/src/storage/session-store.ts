@@ -26,12 +26,24 @@ export const storedIdentityOf = ({
 
 const identityIdSchema = z.string().check(z.maxLength(55), z.regex(/^[\w-]+:[0-9a-f-]+$/));
 
+const stampPart = z.optional(z.number().check(z.int(), z.nonnegative()));
+
 const storedIdentitySchema = z.object({
   v: z.literal(STORAGE_SCHEMA_VERSION),
   identityId: identityIdSchema,
   authenticated: z.boolean(),
   providers: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(20)),
+  /** With tab coordination: the sequence number of the lock hold that wrote it (`tabs.ts`). */
+  s: stampPart,
+  /** …and of the latest sign-out before it. */
+  o: stampPart,
 });
+
+/** Where a stored identity stands among the tabs' records (`tabs.ts`): written under the pool's lock. */
+export interface IdentityStamp {
+  seq: number;
+  signedOutAt: number;
+}
 
 const storedCredentialsSchema = z.object({
   v: z.literal(STORAGE_SCHEMA_VERSION),
@@ -113,12 +125,22 @@ export class SessionStore {
   }
 
   async loadIdentity(): Promise<StoredIdentity | undefined> {
-    const value = await this.read(this.keys.identity, storedIdentitySchema);
-    return value && storedIdentityOf(value);
+    return (await this.loadStampedIdentity())?.identity;
   }
 
-  async saveIdentity(identity: StoredIdentity): Promise<void> {
-    await this.write(this.keys.identity, identityEnvelope(identity));
+  /** The stored identity, and its stamp when a coordinating tab wrote it. */
+  async loadStampedIdentity(): Promise<{ identity: StoredIdentity; stamp?: IdentityStamp } | undefined> {
+    const value = await this.read(this.keys.identity, storedIdentitySchema);
+    if (!value) return undefined;
+    const identity = storedIdentityOf(value);
+    return value.s ? { identity, stamp: { seq: value.s, signedOutAt: value.o ?? 0 } } : { identity };
+  }
+
+  async saveIdentity(identity: StoredIdentity, stamp?: IdentityStamp): Promise<void> {
+    await this.write(this.keys.identity, {
+      ...identityEnvelope(identity),
+      ...(stamp ? { s: stamp.seq, o: stamp.signedOutAt } : {}),
+    });
   }
 
   /** Credentials of `identityId`, or undefined when none are stored for that identity. */

@@ -2,10 +2,11 @@
  * Property-based test of cross-tab coordination (src/tabs.ts, the lock in session.ts, sign-out in
  * auth.ts): random origins of 2–6 tabs — one storage for all or one each (Chromium's lagging
  * `localStorage` at its worst), `persistCredentials` on or off, a channel 0–50 ms late, a service
- * 0–30 ms slow — run random batches of concurrent calls (getCredentials, forced refreshes,
- * getIdentityId, clearCredentials, logout, opening and closing tabs, the service deleting an
- * identity). Time is vitest's fake clock, so every run (and fast-check's counterexample, with its
- * seed and path) replays exactly; a run takes a few milliseconds of wall time.
+ * 0–30 ms slow, storage reads 0–15 ms slow, messages of different tabs overtaking each other — run
+ * random batches of concurrent calls (getCredentials, forced refreshes, getIdentityId,
+ * clearCredentials, logout, clear, opening and closing tabs, the service deleting an identity).
+ * Time is vitest's fake clock, so every run (and fast-check's counterexample, with its seed and
+ * path) replays exactly; a run takes a few milliseconds of wall time.
  *
  * The invariants (see `World`):
  * 1. One identity per sign-out epoch. An epoch starts when a sign-out record is taken (under the
@@ -23,15 +24,15 @@
  * Weakened by design:
  * - With one storage per tab, a closed tab takes its record with it and the others' storage never
  *   catches up (a browser's does), so in an epoch where a tab was closed the per-tab model may make
- *   a second GetId: invariant 1 is not checked there (docs/architecture.md, "Many tabs": "A record
- *   outlives its storage only while its tab lives").
+ *   a second GetId: invariant 1 is not checked there (docs/architecture.md, "Many tabs", Limits).
  * - A logout() whose tab was stopped before it resolved ends nothing (a closing tab cannot promise
  *   to tell the others); invariant 2 counts only logouts whose tab lived to see them resolve.
  * - Invariant 3 accepts the identity the tab reported when asked if it forgot it by the time the
  *   caller runs (a cached answer, then a logout in the same tick).
  *
- * Replay a failure: PROPERTY_SEED=<seed> PROPERTY_PATH=<path>, and TABS_TRACE=1 prints its timeline
- * (lock requests, messages, identity changes, calls). PROPERTY_RUNS sets the number of runs.
+ * Replay a failure: PROPERTY_SEED=<seed> PROPERTY_PATH=<path>, or PROPERTY_SCENARIO=<its JSON>;
+ * TABS_TRACE=1 prints its timeline (lock requests, messages, identity changes, calls).
+ * PROPERTY_RUNS sets the number of runs.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -59,6 +60,7 @@ type Command =
   | { kind: 'getIdentityId'; tab: number }
   | { kind: 'clearCredentials'; tab: number }
   | { kind: 'logout'; tab: number }
+  | { kind: 'clear'; tab: number }
   | { kind: 'open' }
   | { kind: 'stop'; tab: number }
   | { kind: 'deleteIdentity'; tab: number };
@@ -76,6 +78,10 @@ interface Scenario {
   channelDelayMs: number;
   /** The service's latency, call after call (cycled). */
   latenciesMs: number[];
+  /** How long each storage read takes (IndexedDB, an encrypted adapter: storage is async). */
+  storageDelayMs?: number;
+  /** Extra channel delays, message after message (cycled): messages of different tabs overtake. */
+  jitterMs?: number[];
   steps: Step[];
 }
 
@@ -86,6 +92,7 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('getIdentityId' as const), tab: tabRef }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clearCredentials' as const), tab: tabRef }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('logout' as const), tab: tabRef }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const), tab: tabRef }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop' as const), tab: tabRef }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteIdentity' as const), tab: tabRef }) },
@@ -100,6 +107,11 @@ const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   persistCredentials: fc.boolean(),
   channelDelayMs: fc.integer({ min: 0, max: 50 }),
   latenciesMs: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }),
+  storageDelayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 15 })),
+  jitterMs: fc.oneof(
+    fc.constant([]),
+    fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 8 }),
+  ),
   steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 12 }),
 });
 
@@ -153,7 +165,7 @@ class World {
   private requests = 0;
 
   constructor(readonly scenario: Scenario) {
-    this.origin = origin({ delayMs: scenario.channelDelayMs });
+    this.origin = origin({ delayMs: scenario.channelDelayMs, jitterMs: scenario.jitterMs ?? [] });
     const { locks } = this.origin;
     const scope = this.origin.scope();
     // Every lock name any tab asks for is checked (5), and a sign-out record starts an epoch (1).
@@ -207,6 +219,7 @@ class World {
     this.transport = {
       getId: async ({ signal }) => {
         const identityId = identityIdOf(++this.serial);
+        this.trace('GetId ->', identityId);
         this.noteGetId(identityId);
         await latency(signal);
         return { identityId };
@@ -240,7 +253,19 @@ class World {
   }
 
   open() {
-    const storage: StorageAdapter = this.scenario.sharedStorage ? this.storage : memoryStorage();
+    const base: StorageAdapter = this.scenario.sharedStorage ? this.storage : memoryStorage();
+    const readMs = this.scenario.storageDelayMs ?? 0;
+    // Reads see the value as it was when they started, and answer `readMs` later.
+    const storage: StorageAdapter = readMs
+      ? {
+          getItem: (key) => {
+            const value = base.getItem(key) as string | null;
+            return new Promise((resolve) => setTimeout(() => resolve(value), readMs));
+          },
+          setItem: (key, value) => base.setItem(key, value),
+          removeItem: (key) => base.removeItem(key),
+        }
+      : base;
     const auth = createIdentityPoolAuth({
       identityPoolId: POOL_ID,
       transport: this.transport,
@@ -390,18 +415,24 @@ class World {
         this.track(tab, 'clearCredentials()', auth.clearCredentials());
         break;
       case 'logout':
+      case 'clear':
         // A tab stopped before its logout() resolved may never have told the others (a closing
         // tab cannot promise that): only a logout whose tab lived to see it resolve counts.
+        // clear() signs out every tab as logout() does.
         this.track(
           tab,
-          'logout()',
-          auth.logout(),
+          `${command.kind}()`,
+          command.kind === 'logout' ? auth.logout() : auth.clear(),
           () =>
             tab.live &&
             this.logouts.push({
               ended: new Set(this.issuedIds),
-              by: Date.now() + this.scenario.channelDelayMs + MARGIN_MS,
-              label: `tab ${tab.n} logout()`,
+              by:
+                Date.now() +
+                this.scenario.channelDelayMs +
+                Math.max(0, ...(this.scenario.jitterMs ?? [])) +
+                MARGIN_MS,
+              label: `tab ${tab.n} ${command.kind}()`,
             }),
         );
         break;
@@ -436,7 +467,11 @@ class World {
       }
       await this.advance(10);
     }
-    await this.advance(2 * this.scenario.channelDelayMs + 20);
+    await this.advance(
+      2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
+        4 * (this.scenario.storageDelayMs ?? 0) +
+        20,
+    );
   }
 
   /** 4: every tab stopped, the lock manager empties (no lock held, none pending). */
@@ -485,10 +520,75 @@ afterEach(() => {
 });
 
 /**
- * Shrunk counterexamples fast-check found. None is fixed yet: each fails against the source as it
- * is (bugs in src/tabs.ts, src/session.ts, src/auth.ts), and is to stay here once it is fixed.
+ * Shrunk counterexamples fast-check (and reviews) found, each a bug that was fixed in src/tabs.ts,
+ * src/session.ts or src/auth.ts; they stay here so that none comes back.
  */
 const regressions: Array<[string, Scenario]> = [
+  [
+    // clear() in a tab that then closed (its sign-out record went with it); another tab, granted
+    // the lock before the late sign-out message reached it, published credentials of the ended
+    // identity, which a tab opened meanwhile adopted and kept: nobody was left to tell it. Every
+    // tab now passes a sign-out on once when it first hears of it.
+    'a tab opened after a sign-out hears of it from the tabs that did',
+    {
+      tabs: 3,
+      sharedStorage: false,
+      persistCredentials: false,
+      channelDelayMs: 0,
+      latenciesMs: [2, 12, 0],
+      storageDelayMs: 0,
+      jitterMs: [4],
+      steps: [
+        {
+          commands: [
+            { kind: 'forceRefresh', tab: 0 },
+            { kind: 'forceRefresh', tab: 2 },
+          ],
+          after: 1,
+        },
+        {
+          commands: [
+            { kind: 'forceRefresh', tab: 1 },
+            { kind: 'clear', tab: 0 },
+          ],
+          after: 16,
+        },
+        {
+          commands: [{ kind: 'stop', tab: 0 }, { kind: 'open' }, { kind: 'getCredentials', tab: 0 }],
+          after: 0,
+        },
+        { commands: [{ kind: 'getIdentityId', tab: 0 }], after: 'settle' },
+      ],
+    },
+  ],
+  [
+    // A tab made the identity after the sign-out and closed at once, taking its record; another
+    // tab, hearing the sign-out late, cleared the shared storage that held the new identity, and
+    // a third GetId followed. Storage now carries the writer's sequence numbers.
+    'a late sign-out does not clear an identity stored after it by a tab that closed since',
+    {
+      tabs: 2,
+      sharedStorage: true,
+      persistCredentials: false,
+      channelDelayMs: 4,
+      latenciesMs: [2],
+      steps: [
+        {
+          commands: [
+            { kind: 'logout', tab: 3 },
+            { kind: 'getCredentials', tab: 3 },
+            { kind: 'getIdentityId', tab: 0 },
+          ],
+          after: 4,
+        },
+        {
+          commands: [{ kind: 'open' }, { kind: 'stop', tab: 4 }, { kind: 'clearCredentials', tab: 0 }],
+          after: 0,
+        },
+        { commands: [{ kind: 'open' }], after: 'settle' },
+      ],
+    },
+  ],
   [
     // forget() sends LOGOUT before it has the lock; a guest identity broadcast by another tab
     // arrives meanwhile and is adopted (SYNC: no identity yet), and the sign-out is then published
@@ -620,6 +720,12 @@ const regressions: Array<[string, Scenario]> = [
 ];
 
 describe('tabs of one origin under random concurrent calls', () => {
+  // PROPERTY_SCENARIO='<a counterexample's JSON>' replays one scenario (with TABS_TRACE=1, its timeline).
+  if (process.env.PROPERTY_SCENARIO !== undefined)
+    it('replay PROPERTY_SCENARIO', async () => {
+      expect(await play(JSON.parse(process.env.PROPERTY_SCENARIO ?? '{}') as Scenario)).toEqual([]);
+    });
+
   it.each(regressions)('regression: %s', async (_name, scenario) => {
     expect(await play(scenario)).toEqual([]);
   });

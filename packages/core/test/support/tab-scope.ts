@@ -91,12 +91,22 @@ export function webLocks({ opaque = false } = {}) {
 }
 
 /** One origin: a lock manager and late channels shared by the tabs it makes. */
-export function origin({ delayMs = 0, opaque = false } = {}) {
+/**
+ * `jitterMs`: extra delays, message after message (cycled), so that messages of different
+ * senders overtake each other; those from one sender to one receiver keep their order, as a
+ * browser keeps them.
+ */
+export function origin({ delayMs = 0, opaque = false, jitterMs = [] as number[] } = {}) {
   const locks = webLocks({ opaque });
   const channels = new Set<LateChannel>();
+  let sent = 0;
+  let serial = 0;
+  /** When the last message from one channel to another arrives: a later one never comes before. */
+  const lastArrival = new Map<string, number>();
   class LateChannel {
     onmessage: ((event: { data: unknown }) => void) | null = null;
     private closed = false;
+    readonly id = ++serial;
     constructor(readonly name: string) {
       channels.add(this);
     }
@@ -105,9 +115,13 @@ export function origin({ delayMs = 0, opaque = false } = {}) {
       const copy = structuredClone(data);
       for (const channel of channels) {
         if (channel === this || channel.name !== this.name) continue;
+        const extra = jitterMs.length ? (jitterMs[sent++ % jitterMs.length] ?? 0) : 0;
+        const pair = `${this.id}>${channel.id}`;
+        const at = Math.max(Date.now() + delayMs + extra, lastArrival.get(pair) ?? 0);
+        lastArrival.set(pair, at);
         setTimeout(() => {
           if (!channel.closed) channel.onmessage?.({ data: copy });
-        }, delayMs);
+        }, at - Date.now());
       }
     }
     close() {
