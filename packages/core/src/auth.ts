@@ -461,8 +461,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         );
       }
       const startedIn = epoch;
-      await unlinkLogin({ deps, identity, logins, providerName }, options?.signal);
-      if (epoch !== startedIn) return; // logged out meanwhile: nothing left to forget
+      await unlinkLogin(
+        { deps, identity, logins, providerName, current: () => epoch === startedIn && !stopped },
+        options?.signal,
+      );
+      if (epoch !== startedIn) throw new AbortError('The session logged out while the login was removed');
       const provider = logins[providerName]?.provider;
       actor.send({ type: 'LOGIN.REMOVED', providerName });
       await Promise.resolve()

@@ -135,7 +135,7 @@ export interface RestoredSession {
  * its first request, under the lock, finds what the tabs hold.
  */
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
-  const heard = deps.tabs?.signedOutAt ?? 0;
+  let heard = deps.tabs?.signedOutAt ?? 0;
   const stored = await deps.store.loadStampedIdentity();
   if (!stored) return {};
   const { identity, stamp } = stored;
@@ -143,11 +143,15 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
     const latest = await deps.tabs.peek();
     const behind =
       !!latest && latest.identity?.identityId !== identity.identityId && !(stamp && isNewer(stamp, latest));
-    if (behind || deps.tabs.signedOutAt > heard) return {};
+    if (behind) return {};
+    heard = Math.max(heard, latest?.signedOutAt ?? 0);
+    if (deps.tabs.signedOutAt > heard) return {};
   }
   const credentials = deps.options.persistCredentials
     ? await deps.store.loadCredentials(identity.identityId)
     : undefined;
+  // a sign-out heard while the credentials were read ends what was read.
+  if (coordinating(deps) && deps.tabs.signedOutAt > heard) return {};
   return { identity, credentials };
 }
 
@@ -179,11 +183,18 @@ export async function obtainIdentity(
     if (Object.keys(request.logins).length === 0) {
       const known = await guestOfAnotherTab(held, request);
       throwIfAborted(signal);
-      if (known) return { ...known, logins: {} };
+      // a sign-out heard meanwhile may have ended what the record or storage showed.
+      if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
     }
     const result = await getId(request, signal, held.stamp);
     throwIfAborted(signal);
-    await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
+    let stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
+    // made under the lock after a sign-out heard only now (its tab closed before this hold):
+    // it is the identity the origin holds since; say so, above the sign-out.
+    while (stamp && deps.tabs.signedOutAt > stamp.signedOutAt) {
+      stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
+      await deps.store.saveIdentity(storedIdentityOf(result), stamp);
+    }
     return result;
   }, signal);
 }
@@ -390,7 +401,14 @@ async function getCredentials(
  * session's other logins, then stores the identity without it.
  */
 export async function unlinkLogin(
-  request: { deps: SessionDeps; identity: StoredIdentity; logins: Logins; providerName: string },
+  request: {
+    deps: SessionDeps;
+    identity: StoredIdentity;
+    logins: Logins;
+    providerName: string;
+    /** Whether the session still holds this identity (no logout meanwhile): only then is it stored. */
+    current?: () => boolean;
+  },
   signal?: AbortSignal,
 ): Promise<void> {
   const { deps, identity } = request;
@@ -413,6 +431,8 @@ export async function unlinkLogin(
     ),
   );
   throwIfAborted(signal);
+  // A logout while the service answered: the signed-out identity is not written back.
+  if (request.current && !request.current()) return;
   await deps.store.saveIdentity({
     ...identity,
     providers: identity.providers.filter((provider) => provider !== request.providerName),

@@ -90,7 +90,7 @@ export interface HeldTabLock {
   /** Where this hold's publish will stand: stored with an identity written under the lock. */
   readonly stamp: IdentityStamp;
   /** Records what this tab obtained (or its sign-out) and tells the other tabs. */
-  publish(message: TabMessage): Promise<void>;
+  publish(message: TabMessage): Promise<IdentityStamp>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
     record: TabRecord,
@@ -221,7 +221,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
 const nothingHeld: HeldTabLock = Object.freeze({
   latest: undefined,
   stamp: undefined as unknown as IdentityStamp,
-  publish: async () => {},
+  publish: async () => undefined as unknown as IdentityStamp,
   credentialsOf: async () => undefined,
 });
 
@@ -355,6 +355,8 @@ export function createTabCoordinator(
   function hearSignOut(at: number, survivor: StoredIdentity | undefined) {
     if (closed || at <= heardSignOut) return;
     heardSignOut = at;
+    // what this tab knows already came after it (read by peek(), say): that is the survivor.
+    if (known && isNewer(known, { seq: at, signedOutAt: at })) survivor = known.identity;
     // Held from now on unless what told of it is newer (it is learned right after): what this
     // tab knew from before the sign-out is over.
     learn({ seq: at, identity: undefined, signedOutAt: at });
@@ -380,7 +382,7 @@ export function createTabCoordinator(
       latest,
       stamp,
       async publish(message) {
-        if (closed) return;
+        if (closed) return stamp;
         // The first publish of a hold stands where `stamp` says (storage has it); any later one after it.
         const seq = published ? Math.max(now(), (known?.seq ?? 0) + 1) : stamp.seq;
         published = true;
@@ -393,6 +395,7 @@ export function createTabCoordinator(
           recordOf({ ...message, seq, signedOutAt: heardSignOut }),
           message.type === 'credentials' ? wire : undefined,
         );
+        return { seq, signedOutAt: (wire.o as number | undefined) ?? 0 };
       },
       credentialsOf(record, timeoutMs, signal) {
         const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
@@ -455,7 +458,16 @@ export function createTabCoordinator(
     get signedOutAt() {
       return heardSignOut;
     },
-    peek: () => (closed || refused ? Promise.resolve(undefined) : readLatest()),
+    peek: async () => {
+      if (closed || refused) return undefined;
+      const latest = await readLatest();
+      // what was read is known (a restored identity stamped after a sign-out survives it).
+      if (latest) {
+        heardSignOut = Math.max(heardSignOut, latest.signedOutAt);
+        learn(latest);
+      }
+      return latest;
+    },
     async withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (closed || refused) return work(nothingHeld);
       let result: T | undefined;

@@ -61,3 +61,36 @@ describe('removeLogin refuses what cannot work, and changes nothing', () => {
     expect(auth.getState().providers).toEqual([FACEBOOK]);
   });
 });
+
+describe('removeLogin racing logout', () => {
+  it('a logout while UnlinkIdentity is on its way: the signed-out identity is not written back, and removeLogin() rejects', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const storage = memoryStorage();
+    const pool = env.pool();
+    const auth = env.auth({
+      identityPoolId: pool,
+      storage,
+      transport: {
+        getId: async () => ({ identityId: 'us-east-1:aaaaaaaa-0000-4000-8000-000000000000' }),
+        getCredentialsForIdentity: async ({ identityId }) => ({
+          identityId,
+          credentials: {
+            accessKeyId: 'ASIAREMOVE',
+            secretAccessKey: 'secret',
+            sessionToken: 'session',
+            expiration: new Date(Date.now() + 3_600_000),
+          },
+        }),
+        unlinkIdentity: async () => sleep(50),
+      },
+    });
+    await auth.login({ providerName: FACEBOOK, token: 'fb' });
+    await auth.login({ providerName: GOOGLE, token: 'google' });
+    const removing = auth.removeLogin(GOOGLE);
+    await sleep(10);
+    await auth.logout();
+    await expect(removing).rejects.toMatchObject({ name: 'AbortError' });
+    expect(storage.getItem(storageKeys('identity-pool', pool).identity)).toBeNull();
+    expect(auth.getCachedIdentityId()).toBeUndefined();
+  });
+});

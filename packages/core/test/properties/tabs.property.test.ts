@@ -13,7 +13,8 @@
  *    pool's lock, so every GetId falls in exactly one epoch). A GetId is only sent when no live
  *    tab already holds a (not deleted) identity of this epoch, and at every quiet point the live
  *    tabs that hold an identity hold the same one, obtained in this epoch.
- * 2. Once logout() resolved and the channel delay passed, no live tab reports an identity that
+ * 2. Once logout() resolved and the channel delay passed twice (a tab opened after the sign-out
+ *    was posted hears of it from a tab that passes it on), no live tab reports an identity that
  *    existed before, and no call resolves with one.
  * 3. Credentials handed to a caller are exactly those the service issued, for the identity the
  *    tab reports, with more than a minute of life.
@@ -429,8 +430,9 @@ class World {
               ended: new Set(this.issuedIds),
               by:
                 Date.now() +
-                this.scenario.channelDelayMs +
-                Math.max(0, ...(this.scenario.jitterMs ?? [])) +
+                // Two hops: a tab opened after the sign-out was posted hears of it from a tab that
+                // passes it on.
+                2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
                 MARGIN_MS,
               label: `tab ${tab.n} ${command.kind}()`,
             }),
@@ -524,6 +526,62 @@ afterEach(() => {
  * src/session.ts or src/auth.ts; they stay here so that none comes back.
  */
 const regressions: Array<[string, Scenario]> = [
+  [
+    // A tab still reading a slow storage (persistCredentials: identity, then credentials) when the
+    // sign-out arrived restored the ended identity, refreshed it and published it as newer than
+    // the sign-out; the tabs that had logged out took it back.
+    'a sign-out heard while a tab reads its storage at start ends what it read',
+    {
+      tabs: 2,
+      sharedStorage: true,
+      persistCredentials: true,
+      channelDelayMs: 2,
+      latenciesMs: [0],
+      storageDelayMs: 15,
+      jitterMs: [],
+      steps: [
+        { commands: [{ kind: 'getCredentials', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'open' }], after: 16 },
+        { commands: [{ kind: 'logout', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'forceRefresh', tab: 2 }], after: 'settle' },
+        {
+          commands: [
+            { kind: 'getIdentityId', tab: 0 },
+            { kind: 'getIdentityId', tab: 1 },
+          ],
+          after: 'settle',
+        },
+      ],
+    },
+  ],
+  [
+    // clear()'s tab closed before anyone held its record; a tab made a guest identity under the
+    // lock, then heard of that sign-out mid-hold; storage's stamp ranked below the sign-out and a
+    // second tab made a second identity. The identity is now published again above the sign-out.
+    'an identity made just before hearing of a closed tab’s sign-out is published again above it',
+    {
+      tabs: 2,
+      sharedStorage: true,
+      persistCredentials: false,
+      channelDelayMs: 11,
+      latenciesMs: [12],
+      storageDelayMs: 1,
+      jitterMs: [26],
+      steps: [
+        { commands: [{ kind: 'open' }, { kind: 'logout', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'clear', tab: 0 }], after: 23 },
+        {
+          commands: [
+            { kind: 'stop', tab: 0 },
+            { kind: 'getCredentials', tab: 0 },
+            { kind: 'forceRefresh', tab: 1 },
+          ],
+          after: 'settle',
+        },
+        { commands: [{ kind: 'logout', tab: 0 }], after: 0 },
+      ],
+    },
+  ],
   [
     // clear() in a tab that then closed (its sign-out record went with it); another tab, granted
     // the lock before the late sign-out message reached it, published credentials of the ended
