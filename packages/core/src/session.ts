@@ -150,7 +150,7 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
   const credentials = deps.options.persistCredentials
     ? await deps.store.loadCredentials(identity.identityId)
     : undefined;
-  // a sign-out heard while the credentials were read ends what was read.
+  // A sign-out heard while the credentials were read ends what was read.
   if (coordinating(deps) && deps.tabs.signedOutAt > heard) return {};
   return { identity, credentials };
 }
@@ -183,13 +183,13 @@ export async function obtainIdentity(
     if (Object.keys(request.logins).length === 0) {
       const known = await guestOfAnotherTab(held, request);
       throwIfAborted(signal);
-      // a sign-out heard meanwhile may have ended what the record or storage showed.
+      // A sign-out heard meanwhile may have ended what the record or storage showed.
       if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
     }
     const result = await getId(request, signal, held.stamp);
     throwIfAborted(signal);
     let stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-    // made under the lock after a sign-out heard only now (its tab closed before this hold):
+    // Made under the lock after a sign-out heard only now (its tab closed before this hold):
     // it is the identity the origin holds since; say so, above the sign-out.
     while (stamp && deps.tabs.signedOutAt > stamp.signedOutAt) {
       stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });

@@ -89,7 +89,7 @@ export interface HeldTabLock {
   readonly latest: TabRecord | undefined;
   /** Where this hold's publish will stand: stored with an identity written under the lock. */
   readonly stamp: IdentityStamp;
-  /** Records what this tab obtained (or its sign-out) and tells the other tabs. */
+  /** Records what this tab obtained (or its sign-out) and tells the other tabs; resolves to where it stands. */
   publish(message: TabMessage): Promise<IdentityStamp>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
@@ -355,7 +355,7 @@ export function createTabCoordinator(
   function hearSignOut(at: number, survivor: StoredIdentity | undefined) {
     if (closed || at <= heardSignOut) return;
     heardSignOut = at;
-    // what this tab knows already came after it (read by peek(), say): that is the survivor.
+    // What this tab knows already came after it (read by peek(), say): that is the survivor.
     if (known && isNewer(known, { seq: at, signedOutAt: at })) survivor = known.identity;
     // Held from now on unless what told of it is newer (it is learned right after): what this
     // tab knew from before the sign-out is over.
