@@ -8,6 +8,7 @@ import { ConfigurationError, InvalidResponseError } from './errors.js';
 import { jwtExpiresAt } from './jwt.js';
 import { tokenLogin } from './token-login.js';
 import { COGNITO_IDENTITY_LOGINS_KEY } from './transports/basic-flow.js';
+import { isIdentityId } from './transports/validate.js';
 import type { LoginProvider } from './types.js';
 
 export { COGNITO_IDENTITY_LOGINS_KEY };
@@ -49,7 +50,7 @@ export function developerLogin(
       if (
         typeof answer !== 'object' ||
         typeof answer.identityId !== 'string' ||
-        !/^[\w-]+:[0-9a-f-]+$/.test(answer.identityId) ||
+        !isIdentityId(answer.identityId) ||
         typeof answer.token !== 'string' ||
         answer.token.length === 0
       ) {

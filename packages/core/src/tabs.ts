@@ -60,11 +60,8 @@ export type ReceivedTabMessage =
  * The newest state of the pool a tab knows of: an identity (none after a sign-out) and, when
  * credentials were fetched and broadcast, their expiry. Kept in the lock manager (see above).
  */
-export interface TabRecord {
-  seq: number;
+export interface TabRecord extends IdentityStamp {
   identity: StoredIdentity | undefined;
-  /** The sequence number of the latest sign-out before it (its own for a sign-out), 0 for none. */
-  signedOutAt: number;
   /** Epoch ms of the credentials fetched and broadcast, if they were. */
   expiration?: number | undefined;
 }
@@ -88,9 +85,9 @@ export interface HeldTabLock {
    */
   readonly latest: TabRecord | undefined;
   /** Where this hold's publish will stand: stored with an identity written under the lock. */
-  readonly stamp: IdentityStamp;
+  readonly stamp: IdentityStamp | undefined;
   /** Records what this tab obtained (or its sign-out) and tells the other tabs; resolves to where it stands. */
-  publish(message: TabMessage): Promise<IdentityStamp>;
+  publish(message: TabMessage): Promise<IdentityStamp | undefined>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
     record: TabRecord,
@@ -220,8 +217,8 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
 
 const nothingHeld: HeldTabLock = Object.freeze({
   latest: undefined,
-  stamp: undefined as unknown as IdentityStamp,
-  publish: async () => undefined as unknown as IdentityStamp,
+  stamp: undefined,
+  publish: async () => undefined,
   credentialsOf: async () => undefined,
 });
 

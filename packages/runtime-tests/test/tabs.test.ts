@@ -93,6 +93,18 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
     return { context, pages, ids, count, identityPoolId, url };
   }
 
+  /** Every tab forgets its identity within 5 s. */
+  const signedOutEverywhere = (pages: Page[]) =>
+    Promise.all(
+      pages.map((page) =>
+        page.waitForFunction(
+          () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
+          undefined,
+          { timeout: 5_000 },
+        ),
+      ),
+    );
+
   const accessKeyOf = (page: Page) =>
     page.evaluate(
       async () => (await (globalThis as unknown as TabWindow).__TAB__.auth.getCredentials()).accessKeyId,
@@ -165,15 +177,7 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       expect(count('GetId')).toBe(1);
       expect(count('GetCredentialsForIdentity')).toBe(1);
       await pages[2]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
-      await Promise.all(
-        pages.map((page) =>
-          page.waitForFunction(
-            () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
-            undefined,
-            { timeout: 5_000 },
-          ),
-        ),
-      );
+      await signedOutEverywhere(pages);
       // Each tab cleared its own sessionStorage.
       await Promise.all(
         pages.map((page) =>
@@ -193,15 +197,7 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
     const { context, pages, ids } = await openTabs(true);
     try {
       await pages[3]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
-      await Promise.all(
-        pages.map((page) =>
-          page.waitForFunction(
-            () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
-            undefined,
-            { timeout: 5_000 },
-          ),
-        ),
-      );
+      await signedOutEverywhere(pages);
       for (const page of pages) {
         const changes = await page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.changes);
         expect(changes.at(-1)).toMatchObject({ reason: 'logout', identityId: undefined });

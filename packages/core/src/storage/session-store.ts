@@ -41,7 +41,9 @@ const storedIdentitySchema = z.object({
 
 /** Where a stored identity stands among the tabs' records (`tabs.ts`): written under the pool's lock. */
 export interface IdentityStamp {
+  /** The sequence number of the lock hold that made it. */
   seq: number;
+  /** The sequence number of the latest sign-out before it (its own for a sign-out), 0 for none. */
   signedOutAt: number;
 }
 
