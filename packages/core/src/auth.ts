@@ -11,6 +11,7 @@ import {
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
+import { signOutProvider } from './provider-sign-out.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
@@ -382,6 +383,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     };
   }
 
+  /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event. */
+  const signOutOf = (provider: LoginProvider) =>
+    signOutProvider(provider, clock, (error) => publish('error', { error }));
+
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (stopped) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)
@@ -390,17 +395,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     epoch++;
     actor.send({ type });
     rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
-    const signOuts =
-      type === 'LOGOUT'
-        ? providers.map((provider) =>
-            // A provider's sign-out failing (or throwing synchronously) never fails logout().
-            Promise.resolve()
-              .then(() => provider.signOut?.())
-              .catch((error: unknown) =>
-                publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
-              ),
-          )
-        : [];
+    // A provider's sign-out failing, throwing or never answering never fails or holds logout().
+    const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
     // Under the lock, after any other tab's write in progress: the other tabs are told (they
     // forget, their requests in flight are aborted), then the storage is cleared.
     signingOut++;
@@ -468,11 +464,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (epoch !== startedIn) throw new AbortError('The session logged out while the login was removed');
       const provider = logins[providerName]?.provider;
       actor.send({ type: 'LOGIN.REMOVED', providerName });
-      await Promise.resolve()
-        .then(() => provider?.signOut?.())
-        .catch((error: unknown) =>
-          publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
-        );
+      if (provider) await signOutOf(provider);
     },
     logout: () => forget('LOGOUT'),
     clear: () => forget('CLEAR'),

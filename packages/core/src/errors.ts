@@ -146,3 +146,73 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
+
+// ---- Login provider errors (issue 16 §1): what a vendor SDK did wrong, by name. ----
+
+/**
+ * A login provider's vendor SDK failed in a way that is not the user's choice: it threw, or
+ * answered something unusable. `providerId` names the provider (`'facebook'`); the vendor's
+ * own error, if any, is the `cause`.
+ */
+export class LoginProviderError extends IdentityPoolError {
+  override name = 'LoginProviderError';
+  constructor(
+    /** The provider's `id`, e.g. `facebook`. */
+    readonly providerId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Why a vendor script is unavailable. */
+export type LoginProviderUnavailableReason = 'load-failed' | 'blocked-by-csp' | 'not-defined' | 'timeout';
+
+/**
+ * The vendor's script could not be used: it did not load (network, HTTP error, wrong MIME type
+ * with `nosniff`, an ad blocker), the page's Content-Security-Policy blocked it, it loaded
+ * without defining the SDK (a captive portal, an empty script), or it took longer than the
+ * deadline. A failed load is never cached: the next sign-in loads the script again.
+ */
+export class LoginProviderUnavailableError extends LoginProviderError {
+  override name = 'LoginProviderUnavailableError';
+  constructor(
+    providerId: string,
+    /** The script's URL. */
+    readonly url: string,
+    readonly reason: LoginProviderUnavailableReason,
+    message: string,
+  ) {
+    super(providerId, message);
+  }
+}
+
+/** A vendor SDK call did not answer within its deadline (a callback that never came). */
+export class LoginProviderTimeoutError extends LoginProviderError {
+  override name = 'LoginProviderTimeoutError';
+  constructor(
+    providerId: string,
+    /** What was waited for, e.g. `signOut` or `google.accounts.id.prompt`. */
+    readonly operation: string,
+    readonly timeoutMs: number,
+    message = `${providerId}: ${operation} did not answer within ${timeoutMs} ms`,
+  ) {
+    super(providerId, message);
+  }
+}
+
+/**
+ * `error` as an `IdentityPoolError`: returned as it is when it already is one, otherwise wrapped
+ * in a `LoginProviderError` naming the provider and what it was doing, with `error` as `cause`.
+ */
+export function toLoginProviderError(
+  providerId: string,
+  operation: string,
+  error: unknown,
+): IdentityPoolError {
+  if (error instanceof IdentityPoolError) return error;
+  return new LoginProviderError(providerId, `${providerId}: ${operation} failed: ${describeError(error)}`, {
+    cause: error,
+  });
+}

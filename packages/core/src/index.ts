@@ -20,13 +20,19 @@ export {
   IdentityPoolError,
   InvalidResponseError,
   LoginCancelledError,
+  LoginProviderError,
+  LoginProviderTimeoutError,
+  LoginProviderUnavailableError,
+  type LoginProviderUnavailableReason,
   LoginRequiredError,
   NetworkError,
   ServiceError,
   StoppedError,
   StorageError,
+  toLoginProviderError,
 } from './errors.js';
 export { decodeJwtClaims, jwtExpiresAt } from './jwt.js';
+export { type LoadScriptOptions, loadScript } from './load-script.js';
 export {
   type IdentityPoolContext,
   type IdentityPoolEmitted,
@@ -37,6 +43,7 @@ export {
   MIN_REFRESH_DELAY_MS,
 } from './machine.js';
 export { type IdentityPoolAuthOptions, type RetryOptions, resolveOptions } from './options.js';
+export { PROVIDER_SIGN_OUT_TIMEOUT_MS, signOutProvider } from './provider-sign-out.js';
 export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
 export { backoffDelay, retryKind, withRetry } from './retry.js';
 export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
