@@ -6,6 +6,7 @@ export {
   type LoginInput,
 } from './auth.js';
 export type { Clock } from './clock.js';
+export { answerWithin, withDeadline } from './deadline.js';
 export {
   COGNITO_IDENTITY_LOGINS_KEY,
   type DeveloperIdentityToken,
@@ -47,6 +48,7 @@ export { PROVIDER_SIGN_OUT_TIMEOUT_MS, signOutProvider } from './provider-sign-o
 export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
 export { backoffDelay, retryKind, withRetry } from './retry.js';
 export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
+export { singleFlight } from './single-flight.js';
 export { memoryStorage } from './storage/memory.js';
 export {
   SessionStore,

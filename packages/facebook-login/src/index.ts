@@ -6,14 +6,25 @@
  * `FB.init`, signs in with `FB.login`, renews silently with `FB.getLoginStatus` and signs out with
  * `FB.logout`. Tests and server-side rendering pass an `sdk` object instead of the script;
  * outside a browser, a `getAccessToken` function supplies the tokens.
+ *
+ * The vendor may misbehave; the provider never hangs and fails by name: the script load has a
+ * deadline (`LoginProviderUnavailableError`, retried on the next sign-in), `getToken()` and
+ * `signOut()` have deadlines, a throwing SDK becomes a `LoginProviderError`, and a second
+ * `signIn()` while the dialog is open joins it instead of opening another.
  */
 import {
   AbortError,
   abortable,
+  answerWithin,
   ConfigurationError,
   LoginCancelledError,
   type LoginProvider,
+  LoginProviderTimeoutError,
   type LoginToken,
+  loadScript,
+  singleFlight,
+  toLoginProviderError,
+  withDeadline,
 } from '@identity-pool/core';
 
 /** The Cognito `Logins` key of Facebook. */
@@ -22,6 +33,14 @@ export const FACEBOOK_LOGINS_KEY = 'graph.facebook.com';
 export const DEFAULT_FACEBOOK_SDK_URL = 'https://connect.facebook.net/en_US/sdk.js';
 /** The Graph API version passed to `FB.init` by default. */
 export const DEFAULT_FACEBOOK_API_VERSION = 'v23.0';
+/** Default deadlines (ms): loading the SDK, a silent renewal, a sign-out. */
+export const FACEBOOK_DEFAULT_TIMEOUTS = Object.freeze({
+  loadMs: 10_000,
+  silentMs: 10_000,
+  signOutMs: 3_000,
+});
+
+const PROVIDER_ID = 'facebook';
 
 /** `authResponse` of the Facebook SDK (the fields this package reads). */
 export interface FacebookAuthResponse {
@@ -69,45 +88,21 @@ export interface FacebookLoginOptions {
   }) => Promise<FacebookTokenResult>;
   /** Epoch-ms clock for `expiresAt`; default `Date.now`. */
   clock?: { now(): number };
+  /**
+   * How long loading the SDK script may take before the sign-in fails with
+   * `LoginProviderUnavailableError` (reason `timeout`); default 10 s.
+   */
+  loadTimeoutMs?: number;
   /** How long `getToken()` waits for the SDK's answer before giving up with `null`; default 10 s. */
   silentTimeoutMs?: number;
+  /**
+   * How long `signOut()` waits for `FB.getLoginStatus` / `FB.logout` before rejecting with
+   * `LoginProviderTimeoutError` (`logout()` reports it as an `error` event); default 3 s.
+   */
+  signOutTimeoutMs?: number;
 }
 
 const isBrowser = () => typeof window !== 'undefined' && typeof document !== 'undefined';
-
-/** One load of the SDK script per URL, shared by every provider of the page. */
-const loads = new Map<string, Promise<FacebookSdk>>();
-
-function loadSdk(url: string): Promise<FacebookSdk> {
-  const existing = (globalThis as { FB?: FacebookSdk }).FB;
-  if (existing) return Promise.resolve(existing);
-  let load = loads.get(url);
-  if (!load) {
-    load = new Promise<FacebookSdk>((resolve, reject) => {
-      const win = window as Window & { FB?: FacebookSdk; fbAsyncInit?: () => void };
-      const previous = win.fbAsyncInit;
-      const done = () => (win.FB ? resolve(win.FB) : undefined);
-      win.fbAsyncInit = () => {
-        previous?.();
-        done();
-      };
-      const script = document.createElement('script');
-      script.src = url;
-      script.async = true;
-      script.crossOrigin = 'anonymous';
-      script.id = 'facebook-jssdk';
-      script.addEventListener('load', done);
-      script.addEventListener('error', () => {
-        loads.delete(url);
-        script.remove();
-        reject(new Error(`The Facebook SDK could not be loaded from ${url}`));
-      });
-      (document.head ?? document.documentElement).appendChild(script);
-    });
-    loads.set(url, load);
-  }
-  return load;
-}
 
 function toToken(result: FacebookTokenResult, what: string): LoginToken | null {
   if (result === null || result === undefined) return null;
@@ -116,6 +111,29 @@ function toToken(result: FacebookTokenResult, what: string): LoginToken | null {
     throw new ConfigurationError(what, 'must resolve to an access token, { token, expiresAt? } or null');
   }
   return token;
+}
+
+/** A duration option: a positive number of milliseconds, or the default. */
+function durationOption(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new ConfigurationError(`facebookLogin.${field}`, 'must be a positive number of milliseconds');
+  }
+  return value;
+}
+
+/**
+ * Calls an SDK function that answers through a callback. Resolves with the callback's argument;
+ * a synchronous throw (e.g. "FB.login() called before FB.init()") rejects as a `LoginProviderError`.
+ */
+function callback<T>(operation: string, call: (done: (answer: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      call(resolve);
+    } catch (error) {
+      reject(toLoginProviderError(PROVIDER_ID, operation, error));
+    }
+  });
 }
 
 /**
@@ -135,23 +153,39 @@ export function facebookLogin(options: FacebookLoginOptions): LoginProvider {
     ? options.scope.join(',')
     : (options.scope as string | undefined);
   const now = () => (options.clock ?? Date).now();
-  const silentTimeoutMs = options.silentTimeoutMs ?? 10_000;
+  const defaults = FACEBOOK_DEFAULT_TIMEOUTS;
+  const loadTimeoutMs = durationOption(options.loadTimeoutMs, 'loadTimeoutMs', defaults.loadMs);
+  const silentTimeoutMs = durationOption(options.silentTimeoutMs, 'silentTimeoutMs', defaults.silentMs);
+  const signOutTimeoutMs = durationOption(options.signOutTimeoutMs, 'signOutTimeoutMs', defaults.signOutMs);
   let signedOut = false;
   let ready: Promise<FacebookSdk> | undefined;
+
+  const load = () =>
+    loadScript({
+      url: sdkUrl,
+      providerId: PROVIDER_ID,
+      vendor: 'the Facebook SDK',
+      defines: 'window.FB',
+      read: () => (window as Window & { FB?: FacebookSdk }).FB,
+      timeoutMs: loadTimeoutMs,
+      attributes: { id: 'facebook-jssdk', crossorigin: 'anonymous' },
+    });
 
   /** The SDK, loaded and initialised once; `undefined` when a token function is used instead. */
   function sdk(): Promise<FacebookSdk> | undefined {
     if (!options.sdk && (options.getAccessToken || !isBrowser())) return undefined;
-    ready ??= (options.sdk ? Promise.resolve(options.sdk) : loadSdk(sdkUrl)).then(
-      (FB) => {
+    ready ??= (options.sdk ? Promise.resolve(options.sdk) : load()).then((FB) => {
+      try {
         FB.init({ appId: options.appId, version, cookie: false, xfbml: false, status: false });
-        return FB;
-      },
-      (error: unknown) => {
-        ready = undefined; // a later call may try again
-        throw error;
-      },
-    );
+      } catch (error) {
+        throw toLoginProviderError(PROVIDER_ID, 'FB.init', error);
+      }
+      return FB;
+    });
+    // A failed load or init is not kept: the next call tries again.
+    ready.catch(() => {
+      ready = undefined;
+    });
     return ready;
   }
 
@@ -169,59 +203,68 @@ export function facebookLogin(options: FacebookLoginOptions): LoginProvider {
       'outside a browser, pass getAccessToken (a function returning the access token) or sdk',
     );
 
+  /** A token function's answer, its failures by name. */
+  async function fromTokenFunction(signal: AbortSignal | undefined, interactive: boolean) {
+    if (!options.getAccessToken) throw noSource();
+    let result: FacebookTokenResult;
+    try {
+      result = await options.getAccessToken({ signal, interactive });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError();
+      throw toLoginProviderError(PROVIDER_ID, 'getAccessToken', error);
+    }
+    return toToken(result, 'facebookLogin.getAccessToken');
+  }
+
+  /** One sign-in dialog at a time: a double click joins the dialog already open. */
+  const interactiveSignIn = singleFlight(async (signal): Promise<LoginToken> => {
+    const loading = sdk();
+    let token: LoginToken | null;
+    if (loading) {
+      const FB = await loading;
+      const response = await callback<FacebookStatusResponse>('FB.login', (done) =>
+        FB.login(done, scope ? { scope } : undefined),
+      );
+      token = fromResponse(response);
+    } else {
+      token = await fromTokenFunction(signal, true);
+    }
+    if (!token) throw new LoginCancelledError('The Facebook login dialog was dismissed');
+    signedOut = false;
+    return token;
+  });
+
+  /** `signOut()` steps, naming the one in progress for the deadline's error. */
+  async function signOutSteps(loading: Promise<FacebookSdk>, step: { name: string }) {
+    step.name = 'loading the SDK';
+    const FB = await loading;
+    step.name = 'FB.getLoginStatus';
+    const status = await callback<FacebookStatusResponse>(step.name, (done) => FB.getLoginStatus(done));
+    // FB.logout without a session logs an error in the SDK: only call it when connected.
+    if (status?.status !== 'connected') return;
+    step.name = 'FB.logout';
+    await callback<unknown>(step.name, (done) => FB.logout(done));
+  }
+
   return {
-    id: 'facebook',
+    id: PROVIDER_ID,
     loginsKey: FACEBOOK_LOGINS_KEY,
 
-    async signIn(opts) {
-      const signal = opts?.signal;
-      if (signal?.aborted) throw new AbortError();
-      const loading = sdk();
-      let token: LoginToken | null;
-      if (loading) {
-        const FB = await abortable(loading, signal);
-        const response = await abortable(
-          new Promise<FacebookStatusResponse>((resolve) => FB.login(resolve, scope ? { scope } : undefined)),
-          signal,
-        );
-        token = fromResponse(response);
-      } else if (options.getAccessToken) {
-        token = toToken(
-          await options.getAccessToken({ signal, interactive: true }),
-          'facebookLogin.getAccessToken',
-        );
-      } else {
-        throw noSource();
-      }
-      if (!token) throw new LoginCancelledError('The Facebook login dialog was dismissed');
-      signedOut = false;
-      return token;
-    },
+    signIn: (opts) => interactiveSignIn(opts?.signal),
 
     async getToken(opts) {
       if (signedOut) return null;
       const signal = opts?.signal;
       if (signal?.aborted) throw new AbortError();
       const loading = sdk();
-      if (!loading) {
-        if (!options.getAccessToken) throw noSource();
-        return toToken(
-          await options.getAccessToken({ signal, interactive: false }),
-          'facebookLogin.getAccessToken',
-        );
-      }
+      if (!loading) return fromTokenFunction(signal, false);
       const FB = await abortable(loading, signal);
-      const response = await abortable(
-        new Promise<FacebookStatusResponse | undefined>((resolve) => {
-          const timer = setTimeout(() => resolve(undefined), silentTimeoutMs);
-          // roundtrip: ask Facebook, not the SDK's cache, which may hold the expired token.
-          FB.getLoginStatus((answer) => {
-            clearTimeout(timer);
-            resolve(answer);
-          }, true);
-        }),
-        signal,
+      // roundtrip: ask Facebook, not the SDK's cache, which may hold the expired token. An SDK
+      // that never answers means "no silent renewal now": null, after the deadline.
+      const status = callback<FacebookStatusResponse>('FB.getLoginStatus', (done) =>
+        FB.getLoginStatus(done, true),
       );
+      const response = await abortable(answerWithin(status, silentTimeoutMs), signal);
       return fromResponse(response);
     },
 
@@ -229,10 +272,12 @@ export function facebookLogin(options: FacebookLoginOptions): LoginProvider {
       signedOut = true;
       const loading = options.sdk || (ready && !options.getAccessToken) ? sdk() : undefined;
       if (!loading) return; // never loaded: nothing to sign out of
-      const FB = await loading;
-      const status = await new Promise<FacebookStatusResponse>((resolve) => FB.getLoginStatus(resolve));
-      // FB.logout without a session logs an error in the SDK: only call it when connected.
-      if (status?.status === 'connected') await new Promise<void>((resolve) => FB.logout(() => resolve()));
+      const step = { name: 'loading the SDK' };
+      await withDeadline(
+        signOutSteps(loading, step),
+        signOutTimeoutMs,
+        () => new LoginProviderTimeoutError(PROVIDER_ID, step.name, signOutTimeoutMs),
+      );
     },
   };
 }

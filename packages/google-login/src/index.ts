@@ -7,57 +7,50 @@
  * `credential` ID token, renews silently through auto-select and calls `disableAutoSelect()` on
  * sign-out. Tests and SSR pass an `sdk` object; outside a browser, a `getIdToken` function
  * supplies the ID tokens.
+ *
+ * The vendor may misbehave; the provider never hangs and fails by name: the script load has a
+ * deadline (`LoginProviderUnavailableError`, retried on the next sign-in), One Tap has a deadline
+ * (`LoginProviderTimeoutError`), `getToken()` and `signOut()` have deadlines, a throwing GIS
+ * becomes a `LoginProviderError`, and every request joins the One Tap prompt in progress.
  */
 import {
   AbortError,
   abortable,
+  answerWithin,
   ConfigurationError,
   LoginCancelledError,
   type LoginProvider,
+  LoginProviderTimeoutError,
   type LoginToken,
+  loadScript,
+  singleFlight,
+  toLoginProviderError,
+  withDeadline,
 } from '@identity-pool/core';
 import { decodeJwt } from 'jose';
+import { createOneTapSlot, type OneTap } from './one-tap.js';
+import type { GoogleIdentityServices } from './types.js';
 
 /** The Cognito `Logins` key of Google. */
 export const GOOGLE_LOGINS_KEY = 'accounts.google.com';
 /** Where the GIS client is loaded from by default. */
 export const DEFAULT_GOOGLE_SDK_URL = 'https://accounts.google.com/gsi/client';
+/** Default deadlines (ms): loading GIS, an interactive One Tap, a silent renewal, a sign-out. */
+export const GOOGLE_DEFAULT_TIMEOUTS = Object.freeze({
+  loadMs: 10_000,
+  promptMs: 60_000,
+  silentMs: 10_000,
+  signOutMs: 3_000,
+});
 
-/** What GIS passes to the `initialize` callback. */
-export interface GoogleCredentialResponse {
-  /** The ID token (a JWT). */
-  credential: string;
-  select_by?: string;
-  clientId?: string;
-}
-/** The moment notification `prompt()` reports (the methods this package reads). */
-export interface GooglePromptMomentNotification {
-  isNotDisplayed?(): boolean;
-  isSkippedMoment?(): boolean;
-  isDismissedMoment?(): boolean;
-  getDismissedReason?(): string;
-  getNotDisplayedReason?(): string;
-  getSkippedReason?(): string;
-}
-export interface GoogleIdConfiguration {
-  client_id: string;
-  callback: (response: GoogleCredentialResponse) => void;
-  auto_select?: boolean;
-  cancel_on_tap_outside?: boolean;
-  use_fedcm_for_prompt?: boolean;
-  itp_support?: boolean;
-}
-/** The part of Google Identity Services (`window.google`) this package calls. */
-export interface GoogleIdentityServices {
-  accounts: {
-    id: {
-      initialize(config: GoogleIdConfiguration): void;
-      prompt(listener?: (notification: GooglePromptMomentNotification) => void): void;
-      disableAutoSelect(): void;
-      cancel?(): void;
-    };
-  };
-}
+const PROVIDER_ID = 'google';
+
+export type {
+  GoogleCredentialResponse,
+  GoogleIdConfiguration,
+  GoogleIdentityServices,
+  GooglePromptMomentNotification,
+} from './types.js';
 
 /** What `getIdToken` may return: an ID token (its `exp` claim gives `expiresAt`), a `LoginToken`, or none. */
 export type GoogleTokenResult = LoginToken | string | null | undefined;
@@ -83,39 +76,24 @@ export interface GoogleLoginOptions {
     signal?: AbortSignal | undefined;
     interactive: boolean;
   }) => Promise<GoogleTokenResult>;
+  /**
+   * How long loading the GIS script may take before the sign-in fails with
+   * `LoginProviderUnavailableError` (reason `timeout`); default 10 s.
+   */
+  loadTimeoutMs?: number;
+  /**
+   * How long `signIn()` waits for One Tap to return a credential or report that it was closed,
+   * skipped or not shown; then the prompt is cancelled and `signIn()` rejects with
+   * `LoginProviderTimeoutError`. Default 60 s.
+   */
+  promptTimeoutMs?: number;
   /** How long `getToken()` waits for a silent answer before giving up with `null`; default 10 s. */
   silentTimeoutMs?: number;
+  /** How long `signOut()` may take (loading GIS, `disableAutoSelect()`); default 3 s. */
+  signOutTimeoutMs?: number;
 }
 
 const isBrowser = () => typeof window !== 'undefined' && typeof document !== 'undefined';
-
-const loads = new Map<string, Promise<GoogleIdentityServices>>();
-
-function loadSdk(url: string): Promise<GoogleIdentityServices> {
-  const existing = (globalThis as { google?: GoogleIdentityServices }).google;
-  if (existing?.accounts?.id) return Promise.resolve(existing);
-  let load = loads.get(url);
-  if (!load) {
-    load = new Promise<GoogleIdentityServices>((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = url;
-      script.async = true;
-      script.addEventListener('load', () => {
-        const google = (window as Window & { google?: GoogleIdentityServices }).google;
-        if (google?.accounts?.id) resolve(google);
-        else reject(new Error(`${url} loaded but did not define google.accounts.id`));
-      });
-      script.addEventListener('error', () => {
-        loads.delete(url);
-        script.remove();
-        reject(new Error(`Google Identity Services could not be loaded from ${url}`));
-      });
-      (document.head ?? document.documentElement).appendChild(script);
-    });
-    loads.set(url, load);
-  }
-  return load;
-}
 
 /** `{ token, expiresAt }` from an ID token: `expiresAt` is its `exp` claim (decoded, not verified: Cognito verifies it). */
 export function idTokenToLoginToken(idToken: string): LoginToken {
@@ -142,6 +120,28 @@ function toToken(result: GoogleTokenResult): LoginToken | null {
   return result.expiresAt === undefined ? idTokenToLoginToken(result.token) : result;
 }
 
+/** A duration option: a positive number of milliseconds, or the default. */
+function durationOption(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new ConfigurationError(`googleLogin.${field}`, 'must be a positive number of milliseconds');
+  }
+  return value;
+}
+
+/** Calls GIS; a synchronous throw becomes a `LoginProviderError` naming the call. */
+function call<T>(operation: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw toLoginProviderError(PROVIDER_ID, operation, error);
+  }
+}
+
+const promptTimeoutMessage = (ms: number) =>
+  `google: One Tap (google.accounts.id.prompt) neither returned a credential nor reported that it ` +
+  `was closed or not shown within ${ms} ms; the prompt was cancelled`;
+
 /**
  * Sign in with Google as a `LoginProvider` (`id: 'google'`, `loginsKey: 'accounts.google.com'`).
  *
@@ -155,68 +155,61 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
   }
   const sdkUrl = options.sdkUrl ?? DEFAULT_GOOGLE_SDK_URL;
   const autoSelect = options.autoSelect ?? true;
-  const silentTimeoutMs = options.silentTimeoutMs ?? 10_000;
+  const defaults = GOOGLE_DEFAULT_TIMEOUTS;
+  const loadTimeoutMs = durationOption(options.loadTimeoutMs, 'loadTimeoutMs', defaults.loadMs);
+  const promptTimeoutMs = durationOption(options.promptTimeoutMs, 'promptTimeoutMs', defaults.promptMs);
+  const silentTimeoutMs = durationOption(options.silentTimeoutMs, 'silentTimeoutMs', defaults.silentMs);
+  const signOutTimeoutMs = durationOption(options.signOutTimeoutMs, 'signOutTimeoutMs', defaults.signOutMs);
   let signedOut = false;
   let ready: Promise<GoogleIdentityServices> | undefined;
-  /** The request waiting for the `initialize` callback; GIS has one callback per page. */
-  let pending: { resolve: (credential: string | null) => void } | undefined;
+  const oneTap = createOneTapSlot(PROVIDER_ID);
 
+  const load = () =>
+    loadScript({
+      url: sdkUrl,
+      providerId: PROVIDER_ID,
+      vendor: 'Google Identity Services',
+      defines: 'google.accounts.id',
+      read: () => {
+        const google = (window as Window & { google?: GoogleIdentityServices }).google;
+        return google?.accounts?.id ? google : undefined;
+      },
+      timeoutMs: loadTimeoutMs,
+    });
+
+  /** GIS, loaded and initialised once; `undefined` when a token function is used instead. */
   function sdk(): Promise<GoogleIdentityServices> | undefined {
     if (!options.sdk && (options.getIdToken || !isBrowser())) return undefined;
-    ready ??= (options.sdk ? Promise.resolve(options.sdk) : loadSdk(sdkUrl)).then(
-      (google) => {
+    ready ??= (options.sdk ? Promise.resolve(options.sdk) : load()).then((google) => {
+      call('google.accounts.id.initialize', () =>
         google.accounts.id.initialize({
           client_id: options.clientId,
-          callback: (response) => {
-            const waiting = pending;
-            pending = undefined;
-            waiting?.resolve(
+          callback: (response) =>
+            oneTap.answer(
               typeof response?.credential === 'string' && response.credential ? response.credential : null,
-            );
-          },
+            ),
           auto_select: autoSelect,
           cancel_on_tap_outside: true,
           use_fedcm_for_prompt: true,
-        });
-        return google;
-      },
-      (error: unknown) => {
-        ready = undefined;
-        throw error;
-      },
-    );
+        }),
+      );
+      return google;
+    });
+    // A failed load or initialize is not kept: the next call tries again.
+    ready.catch(() => {
+      ready = undefined;
+    });
     return ready;
   }
 
-  /** Shows One Tap (or lets auto-select answer) and resolves with the credential, or `null`. */
-  function prompt(google: GoogleIdentityServices, timeoutMs: number | undefined): Promise<string | null> {
-    pending?.resolve(null); // a newer prompt replaces an unanswered one
-    return new Promise<string | null>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (credential: string | null) => {
-        if (timer !== undefined) clearTimeout(timer);
-        if (pending === request) pending = undefined;
-        resolve(credential);
-      };
-      const request = { resolve: settle };
-      pending = request;
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          google.accounts.id.cancel?.();
-          settle(null);
-        }, timeoutMs);
-      }
-      google.accounts.id.prompt((notification) => {
-        const noCredential =
-          notification.isNotDisplayed?.() ||
-          notification.isSkippedMoment?.() ||
-          (notification.isDismissedMoment?.() &&
-            notification.getDismissedReason?.() !== 'credential_returned');
-        // The credential, when there is one, arrives through the initialize callback.
-        if (noCredential && pending === request) settle(null);
-      });
-    });
-  }
+  /** Closes the prompt GIS shows, if it can, and ends the request with `result`. */
+  const cancel = (google: GoogleIdentityServices, tap: OneTap, result: null | Error) => {
+    try {
+      google.accounts.id.cancel?.();
+    } finally {
+      tap.end(result);
+    }
+  };
 
   const noSource = () =>
     new ConfigurationError(
@@ -224,41 +217,77 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
       'outside a browser, pass getIdToken (a function returning an ID token) or sdk',
     );
 
+  /** A token function's answer, its failures by name. */
+  async function fromTokenFunction(signal: AbortSignal | undefined, interactive: boolean) {
+    if (!options.getIdToken) throw noSource();
+    let result: GoogleTokenResult;
+    try {
+      result = await options.getIdToken({ signal, interactive });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError();
+      throw toLoginProviderError(PROVIDER_ID, 'getIdToken', error);
+    }
+    return toToken(result);
+  }
+
+  /** One Tap until a credential, a close, or the deadline; `signal` fires when every caller gave up. */
+  async function promptForCredential(google: GoogleIdentityServices, signal: AbortSignal) {
+    const tap = oneTap.join(google, true);
+    const onAbort = () => cancel(google, tap, null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await withDeadline(tap.promise, promptTimeoutMs, () => {
+        const error = new LoginProviderTimeoutError(
+          PROVIDER_ID,
+          'google.accounts.id.prompt',
+          promptTimeoutMs,
+          promptTimeoutMessage(promptTimeoutMs),
+        );
+        cancel(google, tap, error);
+        return error;
+      });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** One interactive sign-in at a time: a double click joins the prompt already shown. */
+  const interactiveSignIn = singleFlight(async (signal): Promise<LoginToken> => {
+    const loading = sdk();
+    let token: LoginToken | null;
+    if (loading) {
+      const credential = await promptForCredential(await loading, signal);
+      token = credential ? idTokenToLoginToken(credential) : null;
+    } else {
+      token = await fromTokenFunction(signal, true);
+    }
+    if (!token) throw new LoginCancelledError('The Google sign-in prompt was dismissed or skipped');
+    signedOut = false;
+    return token;
+  });
+
   return {
-    id: 'google',
+    id: PROVIDER_ID,
     loginsKey: GOOGLE_LOGINS_KEY,
 
-    async signIn(opts) {
-      const signal = opts?.signal;
-      if (signal?.aborted) throw new AbortError();
-      const loading = sdk();
-      let token: LoginToken | null;
-      if (loading) {
-        const google = await abortable(loading, signal);
-        const credential = await abortable(prompt(google, undefined), signal);
-        token = credential ? idTokenToLoginToken(credential) : null;
-      } else if (options.getIdToken) {
-        token = toToken(await options.getIdToken({ signal, interactive: true }));
-      } else {
-        throw noSource();
-      }
-      if (!token) throw new LoginCancelledError('The Google sign-in prompt was dismissed or skipped');
-      signedOut = false;
-      return token;
-    },
+    signIn: (opts) => interactiveSignIn(opts?.signal),
 
     async getToken(opts) {
       if (signedOut) return null;
       const signal = opts?.signal;
       if (signal?.aborted) throw new AbortError();
       const loading = sdk();
-      if (!loading) {
-        if (!options.getIdToken) throw noSource();
-        return toToken(await options.getIdToken({ signal, interactive: false }));
-      }
+      if (!loading) return fromTokenFunction(signal, false);
       if (!autoSelect) return null; // GIS can renew without the user only through auto-select
       const google = await abortable(loading, signal);
-      const credential = await abortable(prompt(google, silentTimeoutMs), signal);
+      const tap = oneTap.join(google, false);
+      // No answer in time: not now. A prompt the user is looking at (signIn) is left open.
+      const credential = await abortable(
+        answerWithin(tap.promise, silentTimeoutMs, () => {
+          if (!tap.interactive) cancel(google, tap, null);
+        }),
+        signal,
+      );
       return credential ? idTokenToLoginToken(credential) : null;
     },
 
@@ -266,9 +295,17 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
       signedOut = true;
       const loading = options.sdk || (ready && !options.getIdToken) ? sdk() : undefined;
       if (!loading) return;
-      const google = await loading;
-      // Without this, auto-select would sign the user straight back in (GIS's documented logout step).
-      google.accounts.id.disableAutoSelect();
+      // Without disableAutoSelect, auto-select would sign the user straight back in (GIS's
+      // documented logout step).
+      const done = loading.then((google) =>
+        call('google.accounts.id.disableAutoSelect', () => google.accounts.id.disableAutoSelect()),
+      );
+      await withDeadline(
+        done,
+        signOutTimeoutMs,
+        () =>
+          new LoginProviderTimeoutError(PROVIDER_ID, 'loading Google Identity Services', signOutTimeoutMs),
+      );
     },
   };
 }
