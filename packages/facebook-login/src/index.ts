@@ -257,7 +257,12 @@ export function facebookLogin(options: FacebookLoginOptions): LoginProvider {
       const signal = opts?.signal;
       if (signal?.aborted) throw new AbortError();
       const loading = sdk();
-      if (!loading) return fromTokenFunction(signal, false);
+      if (!loading) {
+        // A token function that never answers means "no silent renewal now": null, after the deadline.
+        return (
+          (await abortable(answerWithin(fromTokenFunction(signal, false), silentTimeoutMs), signal)) ?? null
+        );
+      }
       const FB = await abortable(loading, signal);
       // roundtrip: ask Facebook, not the SDK's cache, which may hold the expired token. An SDK
       // that never answers means "no silent renewal now": null, after the deadline.

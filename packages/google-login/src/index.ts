@@ -277,7 +277,12 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
       const signal = opts?.signal;
       if (signal?.aborted) throw new AbortError();
       const loading = sdk();
-      if (!loading) return fromTokenFunction(signal, false);
+      if (!loading) {
+        // A token function that never answers means "no silent renewal now": null, after the deadline.
+        return (
+          (await abortable(answerWithin(fromTokenFunction(signal, false), silentTimeoutMs), signal)) ?? null
+        );
+      }
       if (!autoSelect) return null; // GIS can renew without the user only through auto-select
       const google = await abortable(loading, signal);
       const tap = oneTap.join(google, false);

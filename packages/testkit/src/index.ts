@@ -4,6 +4,7 @@
  */
 
 export {
+  type LoginProviderFault,
   type LoginProviderScenario,
   type LoginProviderSuiteOptions,
   loginProviderSuite,

@@ -1,3 +1,4 @@
+import type { LoginProviderFault } from '@identity-pool/testkit';
 import { UnsecuredJWT } from 'jose';
 import type { GoogleIdConfiguration, GoogleIdentityServices } from '../../src/index.js';
 
@@ -11,24 +12,39 @@ export const idToken = (seconds = 3600, sub = 'google-user') =>
 /**
  * An in-memory GIS: `prompt()` shows One Tap, where the user picks an account (or, with
  * `userCancels`, closes it); once an account was picked, auto-select answers without UI until
- * `disableAutoSelect()`.
+ * `disableAutoSelect()`. A `fault` makes it hostile: `throws` — every call throws a plain Error;
+ * `unresponsive` — once an account was picked, `prompt()` never answers (no moment, no credential).
  */
-export function fakeGoogleIdentityServices({ userCancels = false } = {}) {
+export function fakeGoogleIdentityServices({
+  userCancels = false,
+  fault,
+}: {
+  userCancels?: boolean;
+  fault?: LoginProviderFault | undefined;
+} = {}) {
   let config: GoogleIdConfiguration | undefined;
   let chosen = false;
   let autoSelectDisabled = false;
   const calls: string[] = [];
+  const broken = (call: string) => {
+    if (fault === 'throws') throw new Error(`${call}: GIS is broken`);
+  };
   const sdk: GoogleIdentityServices & { calls: string[]; config?: GoogleIdConfiguration } = {
     calls,
     accounts: {
       id: {
         initialize(configuration) {
           calls.push('initialize');
+          broken('initialize');
           config = configuration;
           sdk.config = configuration;
         },
         prompt(listener) {
           if (!config) throw new Error('prompt() before initialize()');
+          if (fault === 'unresponsive' && chosen) {
+            calls.push('prompt:silent');
+            return;
+          }
           const { callback, auto_select } = config;
           const auto = chosen && auto_select && !autoSelectDisabled;
           calls.push(auto ? 'prompt:auto' : 'prompt:ui');
@@ -45,6 +61,7 @@ export function fakeGoogleIdentityServices({ userCancels = false } = {}) {
         },
         disableAutoSelect() {
           calls.push('disableAutoSelect');
+          broken('disableAutoSelect');
           autoSelectDisabled = true;
         },
         cancel() {
