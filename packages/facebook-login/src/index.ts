@@ -174,18 +174,21 @@ export function facebookLogin(options: FacebookLoginOptions): LoginProvider {
   /** The SDK, loaded and initialised once; `undefined` when a token function is used instead. */
   function sdk(): Promise<FacebookSdk> | undefined {
     if (!options.sdk && (options.getAccessToken || !isBrowser())) return undefined;
-    ready ??= (options.sdk ? Promise.resolve(options.sdk) : load()).then((FB) => {
-      try {
-        FB.init({ appId: options.appId, version, cookie: false, xfbml: false, status: false });
-      } catch (error) {
-        throw toLoginProviderError(PROVIDER_ID, 'FB.init', error);
-      }
-      return FB;
-    });
-    // A failed load or init is not kept: the next call tries again.
-    ready.catch(() => {
-      ready = undefined;
-    });
+    if (!ready) {
+      const attempt = (options.sdk ? Promise.resolve(options.sdk) : load()).then((FB) => {
+        try {
+          FB.init({ appId: options.appId, version, cookie: false, xfbml: false, status: false });
+        } catch (error) {
+          throw toLoginProviderError(PROVIDER_ID, 'FB.init', error);
+        }
+        return FB;
+      });
+      ready = attempt;
+      // A failed load or init is not kept: the next call tries again.
+      attempt.catch(() => {
+        if (ready === attempt) ready = undefined;
+      });
+    }
     return ready;
   }
 

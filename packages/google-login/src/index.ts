@@ -28,7 +28,7 @@ import {
   withDeadline,
 } from '@identity-pool/core';
 import { decodeJwt } from 'jose';
-import { createOneTapSlot, type OneTap } from './one-tap.js';
+import { createOneTapSlot } from './one-tap.js';
 import type { GoogleIdentityServices } from './types.js';
 
 /** The Cognito `Logins` key of Google. */
@@ -138,10 +138,6 @@ function call<T>(operation: string, fn: () => T): T {
   }
 }
 
-const promptTimeoutMessage = (ms: number) =>
-  `google: One Tap (google.accounts.id.prompt) neither returned a credential nor reported that it ` +
-  `was closed or not shown within ${ms} ms; the prompt was cancelled`;
-
 /**
  * Sign in with Google as a `LoginProvider` (`id: 'google'`, `loginsKey: 'accounts.google.com'`).
  *
@@ -180,36 +176,30 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
   /** GIS, loaded and initialised once; `undefined` when a token function is used instead. */
   function sdk(): Promise<GoogleIdentityServices> | undefined {
     if (!options.sdk && (options.getIdToken || !isBrowser())) return undefined;
-    ready ??= (options.sdk ? Promise.resolve(options.sdk) : load()).then((google) => {
-      call('google.accounts.id.initialize', () =>
-        google.accounts.id.initialize({
-          client_id: options.clientId,
-          callback: (response) =>
-            oneTap.answer(
-              typeof response?.credential === 'string' && response.credential ? response.credential : null,
-            ),
-          auto_select: autoSelect,
-          cancel_on_tap_outside: true,
-          use_fedcm_for_prompt: true,
-        }),
-      );
-      return google;
-    });
-    // A failed load or initialize is not kept: the next call tries again.
-    ready.catch(() => {
-      ready = undefined;
-    });
+    if (!ready) {
+      const attempt = (options.sdk ? Promise.resolve(options.sdk) : load()).then((google) => {
+        call('google.accounts.id.initialize', () =>
+          google.accounts.id.initialize({
+            client_id: options.clientId,
+            callback: (response) =>
+              oneTap.answer(
+                typeof response?.credential === 'string' && response.credential ? response.credential : null,
+              ),
+            auto_select: autoSelect,
+            cancel_on_tap_outside: true,
+            use_fedcm_for_prompt: true,
+          }),
+        );
+        return google;
+      });
+      ready = attempt;
+      // A failed load or init is not kept: the next call tries again.
+      attempt.catch(() => {
+        if (ready === attempt) ready = undefined;
+      });
+    }
     return ready;
   }
-
-  /** Closes the prompt GIS shows, if it can, and ends the request with `result`. */
-  const cancel = (google: GoogleIdentityServices, tap: OneTap, result: null | Error) => {
-    try {
-      google.accounts.id.cancel?.();
-    } finally {
-      tap.end(result);
-    }
-  };
 
   const noSource = () =>
     new ConfigurationError(
@@ -230,33 +220,12 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
     return toToken(result);
   }
 
-  /** One Tap until a credential, a close, or the deadline; `signal` fires when every caller gave up. */
-  async function promptForCredential(google: GoogleIdentityServices, signal: AbortSignal) {
-    const tap = oneTap.join(google, true);
-    const onAbort = () => cancel(google, tap, null);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await withDeadline(tap.promise, promptTimeoutMs, () => {
-        const error = new LoginProviderTimeoutError(
-          PROVIDER_ID,
-          'google.accounts.id.prompt',
-          promptTimeoutMs,
-          promptTimeoutMessage(promptTimeoutMs),
-        );
-        cancel(google, tap, error);
-        return error;
-      });
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  }
-
   /** One interactive sign-in at a time: a double click joins the prompt already shown. */
   const interactiveSignIn = singleFlight(async (signal): Promise<LoginToken> => {
     const loading = sdk();
     let token: LoginToken | null;
     if (loading) {
-      const credential = await promptForCredential(await loading, signal);
+      const credential = await oneTap.interactive(await loading, promptTimeoutMs, signal);
       token = credential ? idTokenToLoginToken(credential) : null;
     } else {
       token = await fromTokenFunction(signal, true);
@@ -285,14 +254,7 @@ export function googleLogin(options: GoogleLoginOptions): LoginProvider {
       }
       if (!autoSelect) return null; // GIS can renew without the user only through auto-select
       const google = await abortable(loading, signal);
-      const tap = oneTap.join(google, false);
-      // No answer in time: not now. A prompt the user is looking at (signIn) is left open.
-      const credential = await abortable(
-        answerWithin(tap.promise, silentTimeoutMs, () => {
-          if (!tap.interactive) cancel(google, tap, null);
-        }),
-        signal,
-      );
+      const credential = await abortable(oneTap.silent(google, silentTimeoutMs), signal);
       return credential ? idTokenToLoginToken(credential) : null;
     },
 

@@ -2,13 +2,18 @@
  * One One Tap prompt at a time. GIS has one `initialize` callback per page and ignores a second
  * `prompt()` while one is shown, so every request (an interactive `signIn()`, a silent
  * `getToken()`) joins the prompt in progress: a double click or a renewal during sign-in never
- * ends the user's prompt with a cancel nobody asked for.
+ * ends the user's prompt with a cancel nobody asked for. Both waits have deadlines.
  */
-import { toLoginProviderError } from '@identity-pool/core';
+import {
+  answerWithin,
+  LoginProviderTimeoutError,
+  toLoginProviderError,
+  withDeadline,
+} from '@identity-pool/core';
 import type { GoogleIdentityServices, GooglePromptMomentNotification } from './types.js';
 
 /** A prompt in progress: resolves with the credential, or `null` when none will come. */
-export interface OneTap {
+interface OneTap {
   readonly promise: Promise<string | null>;
   /** A `signIn()` waits on it: a silent deadline must not cancel it. */
   interactive: boolean;
@@ -17,8 +22,17 @@ export interface OneTap {
 }
 
 export interface OneTapSlot {
-  /** The prompt in progress, or a new one; `interactive` marks it as the user's. */
-  join(google: GoogleIdentityServices, interactive: boolean): OneTap;
+  /**
+   * The credential from the prompt in progress or a new one, `null` when the user closed or
+   * skipped it or GIS did not show it. After `timeoutMs` without either, the prompt is cancelled
+   * and this rejects with `LoginProviderTimeoutError`; `signal` (every caller gave up) cancels it.
+   */
+  interactive(google: GoogleIdentityServices, timeoutMs: number, signal: AbortSignal): Promise<string | null>;
+  /**
+   * The credential auto-select gives, or `null` after `timeoutMs` (then a prompt that no
+   * `signIn()` waits on is cancelled).
+   */
+  silent(google: GoogleIdentityServices, timeoutMs: number): Promise<string | null>;
   /** The `initialize` callback's credential, for the prompt in progress. */
   answer(credential: string | null): void;
 }
@@ -31,6 +45,10 @@ function endsWithoutCredential(moment: GooglePromptMomentNotification): boolean 
     (moment.isDismissedMoment?.() && moment.getDismissedReason?.() !== 'credential_returned')
   );
 }
+
+const timeoutMessage = (providerId: string, ms: number) =>
+  `${providerId}: One Tap (google.accounts.id.prompt) neither returned a credential nor reported ` +
+  `that it was closed or not shown within ${ms} ms; the prompt was cancelled`;
 
 export function createOneTapSlot(providerId: string): OneTapSlot {
   let current: OneTap | undefined;
@@ -62,11 +80,44 @@ export function createOneTapSlot(providerId: string): OneTapSlot {
     return tap;
   }
 
+  /** Closes the prompt GIS shows (best effort) and ends the request with `result`. */
+  function cancel(google: GoogleIdentityServices, tap: OneTap, result: null | Error) {
+    try {
+      google.accounts.id.cancel?.();
+    } catch {
+      // Nothing more to close: the request ends anyway.
+    }
+    tap.end(result);
+  }
+
   return {
-    join(google, interactive) {
+    async interactive(google, timeoutMs, signal) {
       const tap = current ?? open(google);
-      if (interactive) tap.interactive = true;
-      return tap;
+      tap.interactive = true;
+      const onAbort = () => cancel(google, tap, null);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await withDeadline(tap.promise, timeoutMs, () => {
+          const error = new LoginProviderTimeoutError(
+            providerId,
+            'google.accounts.id.prompt',
+            timeoutMs,
+            timeoutMessage(providerId, timeoutMs),
+          );
+          cancel(google, tap, error);
+          return error;
+        });
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async silent(google, timeoutMs) {
+      const tap = current ?? open(google);
+      // No answer in time: not now. A prompt the user is looking at (signIn) is left open.
+      const credential = await answerWithin(tap.promise, timeoutMs, () => {
+        if (!tap.interactive) cancel(google, tap, null);
+      });
+      return credential ?? null;
     },
     answer(credential) {
       current?.end(credential);
