@@ -282,6 +282,24 @@ describe.skipIf(!hasChromium)('login providers against hostile vendors, in real 
     });
   });
 
+  it('a double click on "Continue with Facebook" (two auth.login calls): one dialog, both signed in to one identity', async () => {
+    const page = await open({});
+    await start(page, 'a', 'auth.login(facebook)');
+    await start(page, 'b', 'auth.login(facebook)');
+    await page.locator('#fb-dialog').first().waitFor();
+    await page.waitForTimeout(200);
+    expect(await page.locator('#fb-dialog').count()).toBe(1);
+    await allow(page, 'facebook');
+    const [a, b] = [await settle(page, 'a'), await settle(page, 'b')];
+    expect(a).toMatchObject({ outcome: 'resolved' });
+    expect(b).toMatchObject({ outcome: 'resolved' });
+    expect((b.value as { identityId: string }).identityId).toBe(
+      (a.value as { identityId: string }).identityId,
+    );
+    expect(await page.evaluate('window.__fbStandIn.calls.filter((c) => c === "login").length')).toBe(1);
+    await page.close();
+  });
+
   it('FB.getLoginStatus never calling back: logout() and removeLogin() resolve at the sign-out deadline, reported by name', async () => {
     const page = await open({});
     await start(page, 'fb', 'auth.login(facebook)');
