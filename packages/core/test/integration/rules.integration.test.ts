@@ -245,8 +245,10 @@ describe('logout and clear', () => {
     };
     await auth.login(provider);
     await expect(auth.logout()).resolves.toBeUndefined();
-    expect(events.filter((e) => e.type === 'error').map((e) => (e.error as Error).message)).toEqual([
-      'FB is not loaded',
+    // Reported typed (every emitted error is an IdentityPoolError), the provider's error as cause.
+    const errors = events.filter((e) => e.type === 'error').map((e) => e.error as Error & { cause?: Error });
+    expect(errors.map((e) => [e.name, e.message, e.cause?.message])).toEqual([
+      ['LoginProviderError', 'facebook: signOut failed: FB is not loaded', 'FB is not loaded'],
     ]);
     expect(auth.getState().status).toBe('unauthenticated');
   });
