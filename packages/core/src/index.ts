@@ -42,9 +42,13 @@ export { backoffDelay, retryKind, withRetry } from './retry.js';
 export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
 export { memoryStorage } from './storage/memory.js';
 export {
+  DEFAULT_STORAGE_TIMEOUT_MS,
   SessionStore,
+  type SessionStoreOptions,
   STORAGE_SCHEMA_VERSION,
+  STORED_RECORD_VERSION,
   type StoredIdentity,
+  type StoreLease,
   storageKeys,
 } from './storage/session-store.js';
 export { type TokenLoginOptions, type TokenResult, tokenLogin } from './token-login.js';
