@@ -2,8 +2,9 @@
  * The soak: many sessions through many simulated hours against the emulator, on one simulated
  * clock shared by every session and the service, while faults are injected at random: throttling,
  * 500s, dropped connections, latency spikes, identities deleted or disabled, login tokens
- * expiring (and providers signing out), storage writes failing. Invariants are checked on every
- * step; the run returns its counts and every violation.
+ * expiring (and providers signing out), storage writes failing, guests logging out while a
+ * refresh writes. Invariants are checked on every step; the run returns its counts and every
+ * violation.
  *
  * Used by `bench/soak.mjs` (the long run) and by core's CI-sized test
  * (`packages/core/test/reliability/soak.test.ts`).
@@ -166,6 +167,7 @@ export async function runSoak(options = {}) {
       loginTokenExpired: 0,
       providerSignedOut: 0,
       storageWritesFailing: 0,
+      logoutMidWrite: 0,
     },
     secretHits: 0,
     violations: 0,
@@ -262,6 +264,7 @@ export async function runSoak(options = {}) {
     s.storage = {
       getItem: (key) => backing.getItem(key),
       setItem: (key, value) => {
+        if (s.logoutAtNextWrite && key.endsWith(':identity')) logOutNow(s);
         if (clock.now() < s.storageFailingUntil) throw new Error('QuotaExceededError: the disk is full');
         return backing.setItem(key, value);
       },
@@ -369,6 +372,23 @@ export async function runSoak(options = {}) {
     return promise;
   }
 
+  /**
+   * logout() as the session writes its identity (a refresh in flight): once it resolves, no key
+   * of the pool may hold a value (issue 12 §1).
+   */
+  function logOutNow(s) {
+    s.logoutAtNextWrite = false;
+    const promise = Promise.resolve()
+      .then(() => s.auth.logout())
+      .then(() => {
+        for (const key of ['identity', 'credentials'])
+          if (s.storage.backing.getItem(`identity-pool:v1:${pool}:${key}`) !== null)
+            violations.push(`session ${s.index}: logout() resolved with the ${key} still stored`);
+      })
+      .finally(() => s.pending.delete(promise));
+    s.pending.add(promise);
+  }
+
   const sessions = Array.from({ length: sessionCount }, (_, i) => makeSession(i));
   const busy = () =>
     sessions.some((s) => s.pending.size > 0 || Object.keys(s.auth.actor.getSnapshot().children).length > 0);
@@ -422,6 +442,11 @@ export async function runSoak(options = {}) {
       } else if (r < 0.024) {
         counts.faults.storageWritesFailing++;
         s.storageFailingUntil = clock.now() + (1 + Math.floor(random() * 90)) * MINUTE;
+      } else if (r < 0.027 && s.persistCredentials && !s.user && !s.logoutAtNextWrite) {
+        // A guest signs out while a refresh is writing.
+        counts.faults.logoutMidWrite++;
+        s.logoutAtNextWrite = true;
+        callCredentials(s, { forceRefresh: true });
       }
       if (s.relogin) {
         s.relogin = false;

@@ -1,6 +1,6 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
-import { createClockSkew, toTimerClock } from './clock.js';
+import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
 import {
   AbortError,
   ConfigurationError,
@@ -149,6 +149,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // Deferred a microtask: the first read happens while the session is being created, before
     // the caller could subscribe with `on('error', …)`.
     (error) => queueMicrotask(() => publish('error', { error })),
+    { region: resolved.region, timeoutMs: resolved.storageTimeoutMs, clock },
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
   let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
@@ -174,7 +175,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
 
   const actor = createActor(identityPoolMachine, {
     input: { deps, logins: loginEntries(resolved.logins) },
-    clock,
+    // The refresh timer: nobody awaits it, so it does not keep a Node process alive.
+    clock: backgroundClock(clock),
   });
 
   let stopped = false;
@@ -254,6 +256,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       const { identity } = actor.getSnapshot().context;
       if (identity && identity.identityId !== message.survivor?.identityId) {
         epoch++;
+        // What this session's work in flight would still write belongs to the signed-out identity.
+        store.endLeases();
         actor.send({ type: 'LOGOUT' });
         rejectAll(new AbortError('The session logged out in another tab'));
       }
@@ -263,7 +267,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
           // Not what a tab stored after the sign-out (it may have closed since, taking its record).
           const stored = await store.loadStampedIdentity();
           if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
-          await store.clear();
+          await store.removeKeys();
         })
         .catch(() => {});
       return;
@@ -392,6 +396,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     const providers = Object.values(actor.getSnapshot().context.logins)
       .map((entry) => entry.provider)
       .filter((provider): provider is LoginProvider => !!provider?.signOut);
+    // First, before the machine starts anything new: every write of the work in flight is
+    // dropped, and the removes are queued behind whatever it already sent.
+    const cleared = store.clear();
     epoch++;
     actor.send({ type });
     rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
@@ -403,10 +410,12 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     const signOutTabs = tabs
       .withLock(async (held) => {
         await held.publish({ type: 'signOut' });
-        await store.clear();
+        // Again under the lock, after another tab's write in progress (leases stay: the work
+        // this session began since is the next identity's).
+        if (tabs.mode === 'tabs') await store.removeKeys();
       })
       .finally(() => signingOut--);
-    await Promise.all([signOutTabs, ...signOuts]);
+    await Promise.all([cleared, signOutTabs, ...signOuts]);
   }
 
   const auth: IdentityPoolAuth = {
@@ -470,8 +479,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     clear: () => forget('CLEAR'),
     async clearCredentials() {
       if (stopped) throw new StoppedError();
+      // Before the machine asks for new credentials: only writes begun earlier are dropped.
+      const removed = store.removeCredentials();
       actor.send({ type: 'CREDENTIALS.CLEAR' });
-      await store.removeCredentials();
+      await removed;
     },
     on(type, listener) {
       const set = listeners.get(type) ?? new Set();

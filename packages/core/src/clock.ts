@@ -16,20 +16,33 @@ export interface TimerClock {
   clearTimeout(id: unknown): void;
 }
 
+/** The longest delay `setTimeout` accepts (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * A delay `setTimeout` honours: at most {@link MAX_TIMER_DELAY_MS} (longer delays overflow to a
+ * 1 ms timer and a `TimeoutOverflowWarning` in Node), never negative; NaN is 0. A clamped timer
+ * fires early, which for the refresh timer means an early refresh: safe.
+ */
+export function clampDelay(ms: number): number {
+  if (Number.isNaN(ms)) return 0;
+  return Math.min(Math.max(ms, 0), MAX_TIMER_DELAY_MS);
+}
+
 export const systemClock: TimerClock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, clampDelay(ms)),
   clearTimeout: (id) => clearTimeout(id),
 };
 
-/** Completes a clock with the system's timers where it has none of its own. */
+/** Completes a clock with the system's timers where it has none of its own; every delay is clamped. */
 export function toTimerClock(clock: Clock | undefined): TimerClock {
   if (!clock) return systemClock;
   const { setTimeout, clearTimeout } = clock;
   if (typeof setTimeout === 'function' && typeof clearTimeout === 'function') {
     return {
       now: () => clock.now(),
-      setTimeout: (fn, ms) => setTimeout.call(clock, fn, ms),
+      setTimeout: (fn, ms) => setTimeout.call(clock, fn, clampDelay(ms)),
       clearTimeout: (id) => clearTimeout.call(clock, id),
     };
   }
@@ -38,6 +51,26 @@ export function toTimerClock(clock: Clock | undefined): TimerClock {
     setTimeout: systemClock.setTimeout,
     clearTimeout: systemClock.clearTimeout,
   };
+}
+
+/**
+ * The same clock, for timers nobody awaits (the machine's refresh timer): where the runtime's
+ * timer handles have `unref` (Node, Bun, Deno), such a timer does not keep the process alive, so
+ * a server or script that is done with its sessions exits. Timers a caller awaits (back-off,
+ * storage time-outs) stay as they are: unref'd, the process could exit under a pending call.
+ */
+export function backgroundClock(clock: TimerClock): TimerClock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => unref(clock.setTimeout(fn, ms)),
+    clearTimeout: (id) => clock.clearTimeout(id),
+  };
+}
+
+function unref(handle: unknown): unknown {
+  const timer = handle as { unref?: unknown } | null;
+  if (typeof timer?.unref === 'function') (timer as { unref(): void }).unref();
+  return handle;
 }
 
 /** Resolves after `ms` on the clock; rejects with the signal's reason when it aborts first. */

@@ -51,9 +51,13 @@ export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './s
 export { singleFlight } from './single-flight.js';
 export { memoryStorage } from './storage/memory.js';
 export {
+  DEFAULT_STORAGE_TIMEOUT_MS,
   SessionStore,
+  type SessionStoreOptions,
   STORAGE_SCHEMA_VERSION,
+  STORED_RECORD_VERSION,
   type StoredIdentity,
+  type StoreLease,
   storageKeys,
 } from './storage/session-store.js';
 export { type TokenLoginOptions, type TokenResult, tokenLogin } from './token-login.js';

@@ -13,6 +13,7 @@
 import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { GuestAccessDisabledError, LoginRequiredError } from './errors.js';
 import { type Recovery, recoveryFor } from './recovery.js';
+import { spreadRefreshDelay } from './refresh-spread.js';
 import {
   type CredentialsRequest,
   type CredentialsResult,
@@ -467,7 +468,8 @@ export const identityPoolMachine = setup({
       const now = serviceNow(context.deps);
       const expiresAt = context.credentials?.expiration.getTime() ?? now;
       const windowMs = context.deps.options.refreshWindowSeconds * 1000;
-      let delay = expiresAt - windowMs - now;
+      // Sessions that got credentials together do not all refresh in the same second.
+      let delay = spreadRefreshDelay(expiresAt - windowMs - now, windowMs, context.identity?.identityId);
       if (context.refreshFailures > 0) {
         const lastUseful = expiresAt - MIN_CREDENTIAL_LIFETIME_MS - now;
         delay = Math.min(MIN_REFRESH_DELAY_MS * 2 ** (context.refreshFailures - 1), lastUseful);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
+import { DEFAULT_STORAGE_TIMEOUT_MS } from './storage/session-store.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
 /** How failed requests are retried (throttling, 5xx, network errors). */
@@ -40,6 +41,12 @@ export interface IdentityPoolAuthOptions {
   /** Prefix of the storage keys. Default `identity-pool`. */
   storageKeyPrefix?: string;
   /**
+   * The longest one storage call (`getItem`, `setItem`, `removeItem`) may take, ms. A slower
+   * call counts as failed: the session goes on in memory and reports a `StorageError`.
+   * Default 5 000.
+   */
+  storageTimeoutMs?: number;
+  /**
    * Browsers: coordinate the sessions of this pool across the origin's tabs and workers (a Web
    * Lock around GetId and refresh, a `BroadcastChannel` sharing the identity, credentials with
    * `persistCredentials`, and sign-out). Default `true`; single-tab where locks or channels are
@@ -75,6 +82,7 @@ export interface ResolvedOptions {
   clock: Clock | undefined;
   retry: Required<RetryOptions>;
   storageKeyPrefix: string;
+  storageTimeoutMs: number;
   coordinateTabs: boolean;
   flow: 'enhanced' | 'basic';
   roleArn: string | undefined;
@@ -225,6 +233,15 @@ const optionsSchema = z.strictObject({
       .string({ error: 'must be a string' })
       .check(z.regex(/^[\w.@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or ._@-' })),
   ),
+  storageTimeoutMs: z.optional(
+    z
+      .number({ error: 'must be a number of milliseconds' })
+      .check(
+        z.refine(Number.isFinite, { error: 'must be finite' }),
+        z.gte(1, { error: 'must be at least 1' }),
+        z.lte(600_000, { error: 'must be at most 600000 (ten minutes)' }),
+      ),
+  ),
   coordinateTabs: z.optional(z.boolean({ error: 'must be a boolean' })),
   flow: z.optional(z.enum(['enhanced', 'basic'], { error: 'must be "enhanced" or "basic"' })),
   roleArn: roleArnSchema,
@@ -316,6 +333,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       maxDelayMs: retry.maxDelayMs ?? 20_000,
     },
     storageKeyPrefix: options.storageKeyPrefix ?? 'identity-pool',
+    storageTimeoutMs: options.storageTimeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS,
     coordinateTabs: options.coordinateTabs ?? true,
     flow: options.flow ?? 'enhanced',
     roleArn: options.roleArn,

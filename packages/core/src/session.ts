@@ -12,6 +12,7 @@ import {
   type IdentityStamp,
   type SessionStore,
   type StoredIdentity,
+  type StoreLease,
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
@@ -176,7 +177,9 @@ export async function obtainIdentity(
   signal?: AbortSignal,
 ): Promise<IdentityResult> {
   const { deps } = request;
-  if (!coordinating(deps)) return getId(request, signal);
+  // Taken as the work begins: a logout or clear from now on drops what it would write.
+  const lease = deps.store.lease();
+  if (!coordinating(deps)) return getId(request, signal, lease);
   return deps.tabs.withLock(async (held) => {
     // A sign-out this tab had not heard of was delivered when the lock was granted.
     throwIfAborted(signal);
@@ -186,14 +189,14 @@ export async function obtainIdentity(
       // A sign-out heard meanwhile may have ended what the record or storage showed.
       if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
     }
-    const result = await getId(request, signal, held.stamp);
+    const result = await getId(request, signal, lease, held.stamp);
     throwIfAborted(signal);
     let stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
     // Made under the lock after a sign-out heard only now (its tab closed before this hold):
     // it is the identity the origin holds since; say so, above the sign-out.
     while (stamp && deps.tabs.signedOutAt > stamp.signedOutAt) {
       stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-      await deps.store.saveIdentity(storedIdentityOf(result), stamp);
+      await deps.store.saveIdentity(storedIdentityOf(result), stamp, lease);
     }
     return result;
   }, signal);
@@ -218,6 +221,7 @@ async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
 async function getId(
   request: IdentityRequest,
   signal: AbortSignal | undefined,
+  lease: StoreLease,
   stamp?: IdentityStamp,
 ): Promise<IdentityResult> {
   const { deps } = request;
@@ -248,7 +252,7 @@ async function getId(
     providers,
   };
   throwIfAborted(signal);
-  await deps.store.saveIdentity(identity, stamp);
+  await deps.store.saveIdentity(identity, stamp, lease);
   return { ...identity, logins };
 }
 
@@ -273,14 +277,16 @@ export async function obtainCredentials(
   signal?: AbortSignal,
 ): Promise<CredentialsResult> {
   const { deps } = request;
-  if (!coordinating(deps)) return getCredentials(request, signal);
+  // Taken as the work begins: a logout or clear from now on drops what it would write.
+  const lease = deps.store.lease();
+  if (!coordinating(deps)) return getCredentials(request, signal, lease);
   return deps.tabs.withLock(async (held) => {
     // A sign-out this tab had not heard of was delivered when the lock was granted.
     throwIfAborted(signal);
     const shared = await credentialsOfAnotherTab(held, request, signal);
     throwIfAborted(signal);
     if (shared) return shared;
-    const result = await getCredentials(request, signal, held.stamp);
+    const result = await getCredentials(request, signal, lease, held.stamp);
     throwIfAborted(signal);
     await held.publish({
       type: 'credentials',
@@ -342,6 +348,7 @@ async function credentialsOfAnotherTab(
 async function getCredentials(
   request: CredentialsRequest,
   signal: AbortSignal | undefined,
+  lease: StoreLease,
   stamp?: IdentityStamp,
 ): Promise<CredentialsResult> {
   const { deps, identity } = request;
@@ -391,8 +398,8 @@ async function getCredentials(
   throwIfAborted(signal);
   // Written on every success, not only on change: a shared store (Redis) that lost the key
   // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next, stamp);
-  if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
+  await deps.store.saveIdentity(next, stamp, lease);
+  if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials, lease);
   return { ...next, logins, credentials };
 }
 
@@ -412,6 +419,7 @@ export async function unlinkLogin(
   signal?: AbortSignal,
 ): Promise<void> {
   const { deps, identity } = request;
+  const lease = deps.store.lease();
   const unlink = deps.transport.unlinkIdentity;
   if (!unlink)
     throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
@@ -433,8 +441,9 @@ export async function unlinkLogin(
   throwIfAborted(signal);
   // A logout while the service answered: the signed-out identity is not written back.
   if (request.current && !request.current()) return;
-  await deps.store.saveIdentity({
-    ...identity,
-    providers: identity.providers.filter((provider) => provider !== request.providerName),
-  });
+  await deps.store.saveIdentity(
+    { ...identity, providers: identity.providers.filter((provider) => provider !== request.providerName) },
+    undefined,
+    lease,
+  );
 }

@@ -1,9 +1,26 @@
 import * as z from 'zod/mini';
+import { systemClock } from '../clock.js';
 import { describeError, StorageError } from '../errors.js';
-import type { IdentityPoolCredentials, StorageAdapter } from '../types.js';
+import type { Awaitable, IdentityPoolCredentials, StorageAdapter } from '../types.js';
+import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
+import { KeyQueue } from './key-queue.js';
+import { foreignReason, type RecordScope, regionOf, trustedUntil } from './record-scope.js';
 
-/** Bumped when the stored shape changes; values of another version are ignored. */
+/**
+ * The version in the storage keys and in the envelopes the tabs exchange (`tabs.ts`). Stored
+ * records carry their own version, {@link STORED_RECORD_VERSION}.
+ */
 export const STORAGE_SCHEMA_VERSION = 1;
+
+/**
+ * The version of stored records. 2: the record names its pool and region. Records of version 1
+ * (the previous release) are read, checked by their identity ID's region, and rewritten as 2, so
+ * a returning user keeps their identity.
+ */
+export const STORED_RECORD_VERSION = 2;
+
+/** How long one adapter call may take by default before it counts as failed. */
+export const DEFAULT_STORAGE_TIMEOUT_MS = 5_000;
 
 /** What is kept about the identity. Login tokens never are. */
 export interface StoredIdentity {
@@ -64,6 +81,16 @@ export const sameIdentity = (a: StoredIdentity | undefined, b: StoredIdentity | 
   a.authenticated === b.authenticated &&
   [...a.providers].sort().join() === [...b.providers].sort().join();
 
+/** What stored records add to the envelopes: their version, and whose they are. */
+const recordPart = {
+  v: z.literal([1, STORED_RECORD_VERSION]),
+  pool: z.optional(z.string()),
+  region: z.optional(z.string()),
+};
+const identityRecordSchema = z.object({ ...storedIdentitySchema.def.shape, ...recordPart });
+const credentialsRecordSchema = z.object({ ...storedCredentialsSchema.def.shape, ...recordPart });
+type StoredRecord = { v: number; identityId: string; pool?: string | undefined; region?: string | undefined };
+
 type IdentityEnvelope = z.infer<typeof storedIdentitySchema>;
 type CredentialsEnvelope = z.infer<typeof storedCredentialsSchema>;
 
@@ -89,7 +116,7 @@ export const credentialsEnvelope = (credentials: IdentityPoolCredentials): Crede
   expiration: credentials.expiration.getTime(),
 });
 
-const fromCredentialsEnvelope = (value: CredentialsEnvelope): IdentityPoolCredentials =>
+const fromCredentialsEnvelope = (value: Omit<CredentialsEnvelope, 'v'>): IdentityPoolCredentials =>
   Object.freeze({
     accessKeyId: value.accessKeyId,
     secretAccessKey: value.secretAccessKey,
@@ -111,19 +138,71 @@ export function storageKeys(prefix: string, identityPoolId: string) {
 }
 
 /**
+ * A share in the session's storage writes, taken when a piece of the session's work begins.
+ * `clear()` ends every lease taken before it (and `removeCredentials()` their credential
+ * writes): a write of an ended lease is dropped, so work that began before a logout cannot
+ * write the signed-out identity or its credentials back after it.
+ */
+export interface StoreLease {
+  readonly generation: number;
+  readonly credentialsGeneration: number;
+}
+
+export interface SessionStoreOptions {
+  /** The session's region; records of another are discarded. Default: the pool ID's prefix. */
+  region?: string | undefined;
+  /** The longest one adapter call may take, ms; a slower one counts as failed. Default 5 000. */
+  timeoutMs?: number | undefined;
+  /** Epoch-ms now, for how long stored credentials are trusted (the session's clock). */
+  clock?: { now(): number } | undefined;
+  /** The timers of the time-outs: real time (storage latency is real), unless a test says otherwise. */
+  timers?: CallTimers | undefined;
+}
+
+type Operation = 'getItem' | 'setItem' | 'removeItem';
+
+/**
  * Reads and writes one pool's session through a `StorageAdapter`. Every failure of the adapter
- * (a throw, a rejected promise) and every unreadable value is reported through `onError` and
- * then treated as missing: storage never fails sign-in, and a bad value never costs the others.
+ * (a throw, a rejected promise, no answer within the time-out) and every unreadable or foreign
+ * value is reported through `onError` and then treated as missing: storage never fails sign-in,
+ * and a bad value never costs the others. Calls on one key reach the adapter one after the
+ * other, in the order they were made (`KeyQueue`), and every write belongs to a lease.
  */
 export class SessionStore {
   readonly keys: ReturnType<typeof storageKeys>;
+  private readonly scope: RecordScope;
+  private readonly timeoutMs: number;
+  private readonly clock: { now(): number };
+  private readonly timers: CallTimers;
+  private readonly queue = new KeyQueue();
+  private generation = 0;
+  private credentialsGeneration = 0;
+  /** Per key: how many writes and removes were sent, and the last one (a value, or null for a remove). */
+  private readonly sent = new Map<string, { count: number; last: string | null }>();
+
   constructor(
     private readonly adapter: StorageAdapter,
     prefix: string,
     identityPoolId: string,
     private readonly onError: (error: StorageError) => void,
+    options: SessionStoreOptions = {},
   ) {
     this.keys = storageKeys(prefix, identityPoolId);
+    this.scope = { identityPoolId, region: options.region ?? regionOf(identityPoolId) };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemClock;
+  }
+
+  /** A lease for work beginning now: its writes land unless `clear()` comes first. */
+  lease(): StoreLease {
+    return { generation: this.generation, credentialsGeneration: this.credentialsGeneration };
+  }
+
+  /** Ends every lease taken so far: their writes not yet sent are dropped. */
+  endLeases(): void {
+    this.generation++;
+    this.credentialsGeneration++;
   }
 
   async loadIdentity(): Promise<StoredIdentity | undefined> {
@@ -132,48 +211,95 @@ export class SessionStore {
 
   /** The stored identity, and its stamp when a coordinating tab wrote it. */
   async loadStampedIdentity(): Promise<{ identity: StoredIdentity; stamp?: IdentityStamp } | undefined> {
-    const value = await this.read(this.keys.identity, storedIdentitySchema);
+    const lease = this.lease();
+    const value = await this.read(this.keys.identity, identityRecordSchema);
     if (!value) return undefined;
     const identity = storedIdentityOf(value);
-    return value.s ? { identity, stamp: { seq: value.s, signedOutAt: value.o ?? 0 } } : { identity };
+    const stamp = value.s ? { seq: value.s, signedOutAt: value.o ?? 0 } : undefined;
+    if (value.v < STORED_RECORD_VERSION) await this.saveIdentity(identity, stamp, lease);
+    return stamp ? { identity, stamp } : { identity };
   }
 
-  async saveIdentity(identity: StoredIdentity, stamp?: IdentityStamp): Promise<void> {
-    await this.write(this.keys.identity, {
-      ...identityEnvelope(identity),
-      ...(stamp ? { s: stamp.seq, o: stamp.signedOutAt } : {}),
-    });
+  /** Writes the identity, unless `lease` (by default, one taken now) has ended by the time its turn comes. */
+  async saveIdentity(identity: StoredIdentity, stamp?: IdentityStamp, lease = this.lease()): Promise<void> {
+    await this.write(
+      this.keys.identity,
+      {
+        ...identityEnvelope(identity),
+        ...this.recordHeader(),
+        ...(stamp ? { s: stamp.seq, o: stamp.signedOutAt } : {}),
+      },
+      lease,
+    );
   }
 
-  /** Credentials of `identityId`, or undefined when none are stored for that identity. */
+  /**
+   * Credentials of `identityId`, or undefined when none are stored for that identity. Their
+   * expiration is their own, but never later than the service could have issued them for.
+   */
   async loadCredentials(identityId: string): Promise<IdentityPoolCredentials | undefined> {
-    const value = await this.read(this.keys.credentials, storedCredentialsSchema);
+    const lease = this.lease();
+    const value = await this.read(this.keys.credentials, credentialsRecordSchema);
     if (!value || value.identityId !== identityId) return undefined;
-    return fromCredentialsEnvelope(value);
+    const stored = fromCredentialsEnvelope(value);
+    if (value.v < STORED_RECORD_VERSION) await this.saveCredentials(stored, lease);
+    const expiration = trustedUntil(value.expiration, this.clock.now());
+    return expiration === value.expiration
+      ? stored
+      : Object.freeze({ ...stored, expiration: new Date(expiration) });
   }
 
-  async saveCredentials(credentials: IdentityPoolCredentials): Promise<void> {
-    await this.write(this.keys.credentials, credentialsEnvelope(credentials));
+  async saveCredentials(credentials: IdentityPoolCredentials, lease = this.lease()): Promise<void> {
+    await this.write(
+      this.keys.credentials,
+      { ...credentialsEnvelope(credentials), ...this.recordHeader() },
+      lease,
+    );
   }
 
+  /** Removes the credentials, after every earlier call on them; credential writes of earlier leases are dropped. */
   async removeCredentials(): Promise<void> {
+    this.credentialsGeneration++;
     await this.remove(this.keys.credentials);
   }
 
-  /** Removes exactly this pool's keys. */
+  /**
+   * Removes exactly this pool's keys and ends every lease taken so far. Resolves once every
+   * earlier call on those keys has settled and the removes have landed; no write begun before
+   * lands after.
+   */
   async clear(): Promise<void> {
+    this.endLeases();
+    await this.removeKeys();
+  }
+
+  /** Removes this pool's keys after every earlier call on them, leaving leases as they are. */
+  async removeKeys(): Promise<void> {
     await Promise.all([this.remove(this.keys.identity), this.remove(this.keys.credentials)]);
   }
 
-  private async read<T>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
-    let raw: string | null;
-    try {
-      raw = await this.adapter.getItem(key);
-    } catch (error) {
-      this.onError(new StorageError('getItem', key, describeError(error)));
+  private recordHeader() {
+    return { v: STORED_RECORD_VERSION, pool: this.scope.identityPoolId, region: this.scope.region };
+  }
+
+  private holds(lease: StoreLease, key: string): boolean {
+    return (
+      lease.generation === this.generation &&
+      (key !== this.keys.credentials || lease.credentialsGeneration === this.credentialsGeneration)
+    );
+  }
+
+  private async read<T extends StoredRecord>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
+    const outcome = await this.queue.run(key, () =>
+      boundedCall(() => this.adapter.getItem(key), this.timeoutMs, this.timers),
+    );
+    if (outcome.status !== 'done') {
+      this.onError(this.failure('getItem', key, outcome));
       return undefined;
     }
+    const raw = outcome.value;
     if (raw === null || raw === undefined) return undefined;
+    const sentBefore = this.sent.get(key)?.count ?? 0;
     let value: unknown;
     try {
       value = typeof raw === 'string' ? JSON.parse(raw) : raw;
@@ -181,28 +307,88 @@ export class SessionStore {
       value = undefined;
     }
     const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
     // Never echo the value: it may hold a secret.
-    this.onError(
-      new StorageError('parse', key, 'the stored value is not one this version wrote; it was discarded'),
-    );
-    await this.remove(key);
+    const problem = parsed.success
+      ? this.scopeProblem(parsed.data)
+      : 'the stored value is not one this version wrote';
+    if (!problem) return parsed.data as T;
+    this.onError(new StorageError('parse', key, `${problem}; it was discarded`));
+    await this.discard(key, sentBefore);
     return undefined;
   }
 
-  private async write(key: string, value: object): Promise<void> {
-    try {
-      await this.adapter.setItem(key, JSON.stringify(value));
-    } catch (error) {
-      this.onError(new StorageError('setItem', key, describeError(error)));
-    }
+  /** Why a record that parsed is not this session's to use, if it is not. */
+  private scopeProblem(record: StoredRecord): string | undefined {
+    if (record.v === STORED_RECORD_VERSION && (record.pool === undefined || record.region === undefined))
+      return 'the stored value does not name its pool and region';
+    const reason = foreignReason(record, this.scope);
+    return reason && `the stored value is not this pool's: ${reason}`;
   }
 
-  private async remove(key: string): Promise<void> {
-    try {
-      await this.adapter.removeItem(key);
-    } catch (error) {
-      this.onError(new StorageError('removeItem', key, describeError(error)));
-    }
+  /** Removes a bad value — unless something was written there since it was read. */
+  private discard(key: string, sentBefore: number): Promise<void> {
+    return this.queue.run(key, async () => {
+      if ((this.sent.get(key)?.count ?? 0) !== sentBefore) return;
+      await this.sendRemove(key);
+    });
+  }
+
+  private write(key: string, record: object, lease: StoreLease): Promise<void> {
+    const value = JSON.stringify(record);
+    return this.queue.run(key, async () => {
+      // A clear since the lease was taken: this write belongs to work that was signed out.
+      if (!this.holds(lease, key)) return;
+      const outcome = await this.send(key, value, () => this.adapter.setItem(key, value));
+      if (outcome.status !== 'done') this.onError(this.failure('setItem', key, outcome));
+    });
+  }
+
+  private remove(key: string): Promise<void> {
+    return this.queue.run(key, () => this.sendRemove(key));
+  }
+
+  private async sendRemove(key: string): Promise<void> {
+    const outcome = await this.send(key, null, () => this.adapter.removeItem(key));
+    if (outcome.status !== 'done') this.onError(this.failure('removeItem', key, outcome));
+  }
+
+  /**
+   * Sends a write (`value`) or remove (null) of `key`. One that times out may still land later,
+   * after calls sent since: then the last of those is sent again, so the key ends as the session
+   * last left it (a late credentials write cannot outlive the logout that followed it).
+   */
+  private async send(key: string, value: string | null, invoke: () => Awaitable<void>) {
+    const count = (this.sent.get(key)?.count ?? 0) + 1;
+    this.sent.set(key, { count, last: value });
+    const outcome = await boundedCall(invoke, this.timeoutMs, this.timers);
+    if (outcome.status === 'timedOut') void outcome.late.then(() => this.repairAfter(key, count));
+    return outcome;
+  }
+
+  /** A timed-out call numbered `count` on `key` has landed: undo it if calls were sent after it. */
+  private repairAfter(key: string, count: number): void {
+    const landedAt = this.sent.get(key)?.count ?? count;
+    if (landedAt === count) return;
+    void this.queue.run(key, async () => {
+      const sent = this.sent.get(key);
+      // Sent since it landed: that call already set the key as the session last left it.
+      if (!sent || sent.count !== landedAt) return;
+      const { last } = sent;
+      const outcome = await this.send(key, last, () =>
+        last === null ? this.adapter.removeItem(key) : this.adapter.setItem(key, last),
+      );
+      if (outcome.status !== 'done')
+        this.onError(this.failure(last === null ? 'removeItem' : 'setItem', key, outcome));
+    });
+  }
+
+  private failure(operation: Operation, key: string, outcome: CallOutcome<unknown>): StorageError {
+    return new StorageError(
+      operation,
+      key,
+      outcome.status === 'failed'
+        ? describeError(outcome.error)
+        : `no answer within ${this.timeoutMs} ms (storageTimeoutMs); treated as failed`,
+    );
   }
 }

@@ -27,10 +27,12 @@ describe('rule 1: refreshed ahead of expiry, never handed out with under a minut
     const first = await auth.getCredentials();
     expect(first.expiration.getTime()).toBe(clock.now() + 60 * MINUTE);
     const refreshed = nextCredentials(auth);
-    clock.advance(54 * MINUTE);
+    // 5 minutes before expiry, earlier by this identity's share of the window (the refresh
+    // spread, at most the window itself): not before 10 minutes before expiry.
+    clock.advance(50 * MINUTE - 1);
     expect(auth.getState().status).toBe('credentialed');
     expect(env.calls(pool, 'GetCredentialsForIdentity')).toHaveLength(1);
-    clock.advance(1 * MINUTE); // now 5 minutes before expiry
+    clock.advance(5 * MINUTE + 1); // now 5 minutes before expiry
     expect(auth.getState().status).toBe('refreshing');
     const event = await refreshed;
     expect(event.expiration.getTime()).toBe(clock.now() + 60 * MINUTE);

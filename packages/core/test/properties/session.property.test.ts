@@ -14,9 +14,15 @@ import {
   type IdentityPoolAuth,
   type IdentityPoolCredentials,
   type LoginProvider,
-  memoryStorage,
   sdkTransport,
 } from '../../src/index.js';
+import {
+  fifoAdapter,
+  slowWriteAdapter,
+  syncAdapter,
+  type TestAdapter,
+  throwingAdapter,
+} from '../support/adapters.js';
 import { ControlledClock } from '../support/controlled-clock.js';
 
 const FACEBOOK = 'graph.facebook.com';
@@ -30,6 +36,12 @@ type Command =
   | { kind: 'login'; user: 'alice' | 'bob' }
   | { kind: 'logout' }
   | { kind: 'clear' }
+  | {
+      kind: 'signOutMidWrite';
+      forget: 'logout' | 'clear';
+      during: 'refresh' | 'login';
+      at: 'identity' | 'credentials';
+    }
   | { kind: 'restart' }
   | { kind: 'time'; minutes: number }
   | { kind: 'fault'; fault: 'throttle' | 'internal' | 'drop' }
@@ -56,6 +68,15 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'logout' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('signOutMidWrite' as const),
+      forget: fc.constantFrom('logout' as const, 'clear' as const),
+      during: fc.constantFrom('refresh' as const, 'login' as const),
+      at: fc.constantFrom('identity' as const, 'credentials' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
   {
     weight: 2,
@@ -73,6 +94,19 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'providerSignsOut' as const }) },
 );
 
+/**
+ * The storage of a run: the default memory store, or — persisting credentials — adapters that
+ * are slow to write (so they may apply calls out of order), FIFO but delayed, or failing.
+ */
+type StorageKind = 'memory' | 'slow writes' | 'FIFO delayed' | 'throwing';
+const storageKinds: Record<StorageKind, () => TestAdapter> = {
+  memory: syncAdapter,
+  'slow writes': () => slowWriteAdapter(30),
+  'FIFO delayed': () => fifoAdapter(5),
+  throwing: throwingAdapter,
+};
+const storageKindArbitrary = fc.constantFrom(...(Object.keys(storageKinds) as StorageKind[]));
+
 const clock = new ControlledClock(Date.now());
 let emulator: Emulator;
 beforeAll(async () => {
@@ -85,7 +119,9 @@ afterAll(async () => {
 /** One run: a pool, a storage, a session (replaced on restart), and the bookkeeping the invariants need. */
 class World {
   readonly pool = emulator.createPool().identityPoolId;
-  readonly storage = memoryStorage();
+  readonly storage: TestAdapter;
+  /** Keys whose removeItem failed (reported as a StorageError): the only ones a sign-out may leave. */
+  readonly failedRemoves = new Set<string>();
   readonly inFlight = new Map<string, number>();
   readonly violations: string[] = [];
   /** Identities the service made unusable (deleted, disabled, merged away): the only ones a reset may replace. */
@@ -97,7 +133,8 @@ class World {
   auth!: IdentityPoolAuth;
   readonly transport: CognitoIdentityTransport;
 
-  constructor() {
+  constructor(readonly storageKind: StorageKind = 'memory') {
+    this.storage = storageKinds[storageKind]();
     const inner = sdkTransport({ region: 'us-east-1', endpoint: emulator.endpoint });
     // A request is in flight from its start until it settles or its signal aborts it (an aborted
     // request's promise settles a tick after the session may already have sent its successor).
@@ -141,10 +178,15 @@ class World {
       endpoint: emulator.endpoint,
       transport: this.transport,
       storage: this.storage,
+      persistCredentials: this.storageKind !== 'memory',
       clock,
       retry: { baseDelayMs: 50 },
     });
     this.announced = undefined;
+    this.auth.on('error', ({ error }) => {
+      const { operation, key } = error as { operation?: string; key?: string };
+      if (error.name === 'StorageError' && operation === 'removeItem' && key) this.failedRemoves.add(key);
+    });
     this.auth.on('identityChanged', ({ previousIdentityId, identityId, reason }) => {
       if (
         reason === 'reset' &&
@@ -234,7 +276,9 @@ class World {
         break;
       }
       case 'logout':
+        this.failedRemoves.clear();
         await this.drive(this.auth.logout());
+        await this.checkNothingLeft('logout');
         this.user = undefined;
         expect(this.auth.getState()).toMatchObject({
           status: 'unauthenticated',
@@ -244,15 +288,46 @@ class World {
         expect(this.auth.getCachedIdentityId()).toBeUndefined();
         break;
       case 'clear':
+        this.failedRemoves.clear();
         await this.drive(this.auth.clear());
+        await this.checkNothingLeft('clear');
         this.user = undefined;
         expect(this.auth.getCachedIdentityId()).toBeUndefined();
         break;
+      case 'signOutMidWrite': {
+        // logout()/clear() as the session's refresh or login sends its write of `at` (or, if it
+        // writes nothing — a fault — once it settled).
+        this.failedRemoves.clear();
+        let forgotten: Promise<void> | undefined;
+        const forget = () => {
+          forgotten ??= this.auth[command.forget]();
+          return forgotten;
+        };
+        this.storage.onSetItem = (key) => {
+          if (key.endsWith(`:${command.at}`)) queueMicrotask(() => void forget());
+        };
+        this.signedOutOfProvider = false;
+        // Another user of the same provider: the cached identity is not theirs and may be replaced.
+        if (id && this.user) this.gone.add(id);
+        await this.drive(
+          command.during === 'login'
+            ? this.auth.login(this.provider(this.user === 'alice' ? 'bob' : 'alice'))
+            : this.auth.getCredentials({ forceRefresh: true }),
+        );
+        this.storage.onSetItem = undefined;
+        await this.drive(forget());
+        this.user = undefined;
+        await this.checkNothingLeft(command.forget);
+        break;
+      }
       case 'restart': {
         this.auth.stop();
         this.start();
         // A restarted session over the same storage resumes the stored identity, without an event.
         await this.drive(new Promise((resolve) => setTimeout(resolve, 5)));
+        // A delayed adapter answers the restore's reads later than that.
+        for (let i = 0; i < 500 && this.auth.actor.getSnapshot().matches('restoring'); i++)
+          await new Promise((resolve) => setTimeout(resolve, 1));
         this.announced = this.auth.getCachedIdentityId();
         if (this.user) this.auth.login(this.provider(this.user)).catch(() => {}); // re-attach the login, as an app would
         break;
@@ -283,6 +358,19 @@ class World {
     if (cached !== this.announced) {
       this.violations.push(`cached ${String(cached)} but announced ${String(this.announced)}`);
     }
+  }
+
+  /**
+   * Once logout()/clear() resolved, no key of the pool holds a value (but one whose remove the
+   * adapter failed, and said so) — and none does once every call the adapter was given landed.
+   */
+  async checkNothingLeft(what: string) {
+    const left = () =>
+      [...this.storage.items.keys()].filter((key) => key.includes(this.pool) && !this.failedRemoves.has(key));
+    if (left().length) this.violations.push(`${what} resolved with ${left().join(', ')} still stored`);
+    await this.storage.drain();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (left().length) this.violations.push(`after ${what}, ${left().join(', ')} landed again`);
   }
 
   /** Lets simulated time pass until no request of the session is on its way. */
@@ -364,8 +452,12 @@ const regressions: Array<[string, Command[]]> = [
 ];
 
 describe('sessions under random calls and service faults', () => {
-  it.each(regressions)('regression: %s', async (_name, commands) => {
-    const world = new World();
+  it.each(
+    regressions.flatMap(([name, commands]) =>
+      (Object.keys(storageKinds) as StorageKind[]).map((kind) => [name, kind, commands] as const),
+    ),
+  )('regression: %s (%s storage)', async (_name, kind, commands) => {
+    const world = new World(kind);
     for (const command of commands) await world.run(command);
     await world.recover();
     expect(world.violations).toEqual([]);
@@ -374,18 +466,22 @@ describe('sessions under random calls and service faults', () => {
   it('keep every invariant (fast-check)', async () => {
     const stats = { runs: 0, commands: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 25 }), async (commands) => {
-        const world = new World();
-        stats.runs++;
-        for (const command of commands) {
-          stats.commands++;
-          await world.run(command);
-          if (world.violations.length) break;
-        }
-        if (!world.violations.length) await world.recover();
-        else world.auth.stop();
-        expect(world.violations).toEqual([]);
-      }),
+      fc.asyncProperty(
+        storageKindArbitrary,
+        fc.array(commandArbitrary, { minLength: 1, maxLength: 25 }),
+        async (storageKind, commands) => {
+          const world = new World(storageKind);
+          stats.runs++;
+          for (const command of commands) {
+            stats.commands++;
+            await world.run(command);
+            if (world.violations.length) break;
+          }
+          if (!world.violations.length) await world.recover();
+          else world.auth.stop();
+          expect(world.violations).toEqual([]);
+        },
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 40), endOnFailure: false },
     );
     console.log(`property runs: ${stats.runs}, commands: ${stats.commands}, invariant violations: 0`);

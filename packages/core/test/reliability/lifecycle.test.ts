@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdentityPoolAuth } from '../../src/index.js';
 import { watchLifecycle } from '../../src/lifecycle.js';
+import { spreadRefreshDelay } from '../../src/refresh-spread.js';
 import { ControlledClock } from '../support/controlled-clock.js';
 import { IDENTITY_A, POOL_ID } from '../support/fixtures.js';
 
@@ -123,10 +124,13 @@ describe('lifecycle: refresh pauses while hidden or offline', () => {
     win.dispatch('online');
     await tick();
     expect(calls()).toBe(1); // not in the window yet
-    clock.advance(44 * MINUTE);
+    // The re-armed timer fires 5 min before expiry, made earlier by this identity's share of
+    // the window (the refresh spread).
+    const early = 45 * MINUTE - spreadRefreshDelay(45 * MINUTE, 5 * MINUTE, IDENTITY_A);
+    clock.advance(44 * MINUTE - early);
     await tick();
     expect(calls()).toBe(1);
-    clock.advance(1 * MINUTE); // 55 min: the re-armed timer fires
+    clock.advance(1 * MINUTE); // 55 min less the spread: the re-armed timer fires
     await tick();
     expect(calls()).toBe(2);
     auth.stop();

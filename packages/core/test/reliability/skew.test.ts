@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fetchTransport, sdkTransport } from '../../src/index.js';
+import { spreadRefreshDelay } from '../../src/refresh-spread.js';
 import type { CognitoIdentityTransport } from '../../src/types.js';
 import { ControlledClock } from '../support/controlled-clock.js';
 import { useEmulator } from '../support/emulator.js';
@@ -69,7 +70,10 @@ describe('clock skew over a simulated day', () => {
         expect(minLife).toBeGreaterThan(MINUTE);
         // About one refresh per 55 minutes (refreshWindowSeconds 300): 24 h → 27; −15 min without the
         // Date header refreshes every 40 minutes (safe: its estimate only ever corrects the other way).
-        const ceiling = skewMinutes < 0 && name === 'no Date header' ? 37 : 28;
+        // Each period is shorter by this identity's share of the window (the refresh spread).
+        const period = (skewMinutes < 0 && name === 'no Date header' ? 40 : 55) * MINUTE;
+        const spread = period - spreadRefreshDelay(period, 5 * MINUTE, auth.getCachedIdentityId());
+        const ceiling = Math.ceil((24 * 60 * MINUTE) / (period - spread)) + 1;
         expect(refreshes).toBeGreaterThanOrEqual(24);
         expect(refreshes).toBeLessThanOrEqual(ceiling);
         expect(env.calls(pool, 'GetId')).toHaveLength(1);
@@ -172,7 +176,10 @@ describe('the skew estimate', () => {
         },
       });
       await auth.getCredentials();
-      local.advance((expectRefreshAfterMinutes - 0.5) * MINUTE);
+      // Earlier by this identity's share of the window (the refresh spread).
+      const delay = expectRefreshAfterMinutes * MINUTE;
+      const spread = delay - spreadRefreshDelay(delay, 5 * MINUTE, IDENTITY_A);
+      local.advance(delay - spread - 0.5 * MINUTE);
       await new Promise((resolve) => setTimeout(resolve, 5));
       expect(calls).toBe(1);
       local.advance(1 * MINUTE);

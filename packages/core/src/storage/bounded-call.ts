@@ -1,0 +1,50 @@
+import type { Awaitable } from '../types.js';
+
+/** How an adapter call ended: its value, its error, or no answer in time. */
+export type CallOutcome<T> =
+  | { status: 'done'; value: T }
+  | { status: 'failed'; error: unknown }
+  | { status: 'timedOut'; late: Promise<void> };
+
+/** The timers a bounded call needs (`systemClock`, or a test's). */
+export interface CallTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/**
+ * Calls an adapter method and waits at most `timeoutMs` for it. A synchronous answer (or throw)
+ * costs no timer. After a time-out the call may still land: `late` settles when it does (it
+ * never rejects), so the caller can repair what a late write undid.
+ */
+export function boundedCall<T>(
+  invoke: () => Awaitable<T>,
+  timeoutMs: number,
+  timers: CallTimers,
+): Promise<CallOutcome<T>> {
+  let answer: Awaitable<T>;
+  try {
+    answer = invoke();
+  } catch (error) {
+    return Promise.resolve({ status: 'failed', error });
+  }
+  if (!isThenable(answer)) return Promise.resolve({ status: 'done', value: answer });
+  const settled = Promise.resolve(answer).then(
+    (value): CallOutcome<T> => ({ status: 'done', value }),
+    (error: unknown): CallOutcome<T> => ({ status: 'failed', error }),
+  );
+  return new Promise((resolve) => {
+    const timer = timers.setTimeout(
+      () => resolve({ status: 'timedOut', late: settled.then(() => undefined) }),
+      timeoutMs,
+    );
+    void settled.then((outcome) => {
+      timers.clearTimeout(timer);
+      resolve(outcome);
+    });
+  });
+}
+
+// Adapters may return any thenable, not only a native promise.
+const isThenable = <T>(value: Awaitable<T>): value is Promise<T> =>
+  typeof (value as PromiseLike<T> | null)?.then === 'function';
