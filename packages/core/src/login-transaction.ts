@@ -23,7 +23,7 @@ import {
   sendGetId,
   throwIfAborted,
 } from './session.js';
-import { type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
+import { type IdentityStamp, type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
 import type { IdentityPoolCredentials } from './types.js';
 
 /** A login waiting to be committed: one `login()` call, named by its ticket. */
@@ -106,10 +106,9 @@ async function attemptLogin(
         continue;
       }
       // A renewal that brought no token: the service's refusal is what the caller needs to see.
-      throw new LoginFailedError(
-        providerName,
-        error instanceof LoginRequiredError && refusal ? refusal : error,
-      );
+      const cause = error instanceof LoginRequiredError && refusal ? refusal : error;
+      // Redacted before it is wrapped: the cause may be a provider's error quoting a token.
+      throw new LoginFailedError(providerName, redactSecrets(cause, [...tokens]));
     }
   }
 }
@@ -146,7 +145,7 @@ export async function saveLogin(
   signal?: AbortSignal,
 ): Promise<void> {
   const identity = storedIdentityOf(result);
-  const save = async (stamp?: Parameters<SessionDeps['store']['saveIdentity']>[1]) => {
+  const save = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     await deps.store.saveIdentity(identity, stamp);
     throwIfAborted(signal);
@@ -176,7 +175,7 @@ export async function undoLogin(
   { deps, previous }: { deps: SessionDeps; previous: CommittedSession },
   signal?: AbortSignal,
 ): Promise<void> {
-  const restore = async (stamp?: Parameters<SessionDeps['store']['saveIdentity']>[1]) => {
+  const restore = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     if (!previous.identity) return deps.store.clear();
     await deps.store.saveIdentity(previous.identity, stamp);

@@ -118,6 +118,27 @@ describe('a login the service refuses', () => {
     await expectUnchanged(session);
   });
 
+  it('a provider whose renewal throws an error quoting the token: the cause is redacted', async () => {
+    const session = await guestSession();
+    const secret = 'garbage-secret-token-0123456789';
+    const provider: LoginProvider = {
+      id: 'facebook',
+      loginsKey: FACEBOOK,
+      signIn: async () => ({ token: secret }),
+      getToken: async () => {
+        throw new Error(`cannot renew ${secret}`);
+      },
+    };
+    const error = await failure(session.auth.login(provider));
+    expect(error).toBeInstanceOf(LoginFailedError);
+    expect((error.cause as Error).message).toBe('cannot renew [redacted]');
+    expect(
+      `${error.message} ${(error.cause as Error).message} ${(error.cause as Error).stack}`,
+    ).not.toContain(secret);
+    expect(session.events).toEqual([{ type: 'error', error }]);
+    await expectUnchanged(session);
+  });
+
   it('after a refused login, a good one links the same guest identity', async () => {
     const session = await guestSession();
     await failure(session.auth.login({ providerName: FACEBOOK, token: 'garbage-token-xyz' }));
