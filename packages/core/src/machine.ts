@@ -859,7 +859,11 @@ function loggingInState() {
             { guard: 'loginCancelled', target: 'undoing' },
             { target: leave, actions: 'commitLogin' },
           ],
-          onError: { target: leave, actions: 'failLogin' },
+          // Only the tabs' lock can fail it (the store reports its own failures), before any write.
+          onError: [
+            { guard: 'loginCancelled', target: leave, actions: 'endLogin' },
+            { target: leave, actions: 'failLogin' },
+          ],
         },
         on: {
           // Its writes are under way: the login completes (or is undone), then the next is made.
