@@ -19,10 +19,10 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own, and cross-tab
  * coordination (`tabs.ts` and its hooks, ~2.7 KB: raised from 35 KB when it landed, since it
  * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
- * were made impossible to lose), and to 38 KB when a login became a transaction (pending login,
- * commit, rollback and undo: ~0.9 KB).
+ * were made impossible to lose), and to 39 KB when a login became a transaction (pending login,
+ * commit, rollback, undo and the two new errors: 36,999 → 38,916 bytes, +1.9 KB).
  */
-const CEILING_GZIP_BYTES = 38 * 1024;
+const CEILING_GZIP_BYTES = 39 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
