@@ -9,6 +9,7 @@ import {
   type IdentityPoolAuth,
   LoginFailedError,
   type LoginProvider,
+  LoginRequiredError,
   memoryStorage,
   ServiceError,
   type StorageAdapter,
@@ -161,6 +162,68 @@ describe('a login the service refuses', () => {
     expect(auth.getState()).toEqual(state);
     expect(snapshot()).toEqual({});
     // Guest access still works.
+    const guest = await auth.getCredentials();
+    expect(env.emulator.identity(guest.identityId)?.authenticated).toBe(false);
+  });
+});
+
+describe('while a login is pending', () => {
+  it('the committed guest credentials keep being served, with no request of their own', async () => {
+    const session = await guestSession();
+    env.emulator.faults.inject({
+      kind: 'latency',
+      ms: 100,
+      operation: 'GetCredentialsForIdentity',
+      count: 1,
+    });
+    const token = env.emulator.idp.mintToken(FACEBOOK, { audience: 'my-app', subject: 'pending' });
+    const login = session.auth.login({ providerName: FACEBOOK, token });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(session.auth.getState()).toMatchObject({ status: 'loggingIn', authenticated: false });
+    const before = env.calls(session.pool).length;
+    expect(await session.auth.getCredentials()).toBe(session.guest);
+    expect(env.calls(session.pool)).toHaveLength(before);
+    const signedIn = await login;
+    expect(signedIn.identityId).toBe(session.guest.identityId);
+    expect(await session.auth.getCredentials()).toBe(signedIn);
+  });
+});
+
+describe('loginRequired keeps its meaning', () => {
+  it('a signed-in session needing a login: a refused login() leaves it needing one', async () => {
+    const pool = env.pool({ supportedLoginProviders: { [FACEBOOK]: 'my-app' } });
+    const storage = memoryStorage();
+    const token = env.emulator.idp.mintToken(FACEBOOK, { audience: 'my-app', subject: 'returning' });
+    const first = await env.auth({ identityPoolId: pool, storage }).login({ providerName: FACEBOOK, token });
+    const restarted = env.auth({ identityPoolId: pool, storage });
+    await expect(restarted.getCredentials()).rejects.toBeInstanceOf(LoginRequiredError);
+    const state = restarted.getState();
+    expect(state).toMatchObject({
+      status: 'authenticated',
+      authenticated: true,
+      identityId: first.identityId,
+    });
+    const error = await failure(restarted.login({ providerName: FACEBOOK, token: 'garbage-token-xyz' }));
+    expect(error).toBeInstanceOf(LoginFailedError);
+    expect(restarted.getState()).toEqual(state);
+    await expect(restarted.getCredentials()).rejects.toBeInstanceOf(LoginRequiredError);
+    // The user's own token signs the same identity back in.
+    const again = env.emulator.idp.mintToken(FACEBOOK, { audience: 'my-app', subject: 'returning' });
+    expect((await restarted.login({ providerName: FACEBOOK, token: again })).identityId).toBe(
+      first.identityId,
+    );
+  });
+
+  it('a failed session: a refused login() leaves it failed, and the next call tries again', async () => {
+    const pool = env.pool({ supportedLoginProviders: { [FACEBOOK]: 'my-app' } });
+    const auth = env.auth({ identityPoolId: pool });
+    env.emulator.faults.inject({ kind: 'internal', operation: 'GetId', count: 3 });
+    await expect(auth.getCredentials()).rejects.toMatchObject({ name: 'ServiceError' });
+    const state = auth.getState();
+    expect(state.status).toBe('failed');
+    const error = await failure(auth.login({ providerName: FACEBOOK, token: 'garbage-token-xyz' }));
+    expect(error).toBeInstanceOf(LoginFailedError);
+    expect(auth.getState()).toEqual(state);
     const guest = await auth.getCredentials();
     expect(env.emulator.identity(guest.identityId)?.authenticated).toBe(false);
   });
