@@ -140,6 +140,24 @@ describe('a login the service refuses', () => {
     await expectUnchanged(session);
   });
 
+  it('a guest identity the service deleted is replaced inside the login (reset), once', async () => {
+    const session = await guestSession();
+    env.emulator.deleteIdentity(session.guest.identityId);
+    const token = env.emulator.idp.mintToken(FACEBOOK, { audience: 'my-app', subject: 'after-delete' });
+    const credentials = await session.auth.login({ providerName: FACEBOOK, token });
+    expect(credentials.identityId).not.toBe(session.guest.identityId);
+    expect(env.emulator.identity(credentials.identityId)?.logins).toEqual({ [FACEBOOK]: 'after-delete' });
+    expect(session.events.filter((e) => e.type === 'identityChanged')).toEqual([
+      {
+        type: 'identityChanged',
+        previousIdentityId: session.guest.identityId,
+        identityId: credentials.identityId,
+        reason: 'reset',
+      },
+    ]);
+    expect(Object.values(session.snapshot()).join()).toContain(credentials.identityId);
+  });
+
   it('after a refused login, a good one links the same guest identity', async () => {
     const session = await guestSession();
     await failure(session.auth.login({ providerName: FACEBOOK, token: 'garbage-token-xyz' }));
