@@ -24,6 +24,10 @@ const EXPECTED_ERRORS = new Set([
   'ServiceError',
   'NetworkError',
   'LoginRequiredError',
+  // A login is a transaction (issue 12 §2): a login the service refuses or a fault fails rejects
+  // with LoginFailedError; of concurrent login() calls, the earlier ones are superseded.
+  'LoginFailedError',
+  'LoginSupersededError',
   'AbortError',
   'InvalidResponseError',
 ]);

@@ -183,6 +183,12 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
   let waiters = new Set<Waiter>();
+  /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
+  const pendingLogins = new Map<
+    number,
+    { resolve(credentials: IdentityPoolCredentials): void; reject(error: Error): void }
+  >();
+  let lastTicket = 0;
   let lastSnapshot: Snapshot | undefined;
   let lastState: IdentityPoolState | undefined;
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
@@ -219,6 +225,14 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   actor.on('error', ({ error }) => publish('error', { error }));
   actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
+  // A login() settles from its own ticket only: never from credentials some other login brought.
+  actor.on('loginSettled', ({ ticket, credentials, error }) => {
+    const caller = pendingLogins.get(ticket);
+    if (!caller) return;
+    pendingLogins.delete(ticket);
+    if (credentials) caller.resolve(credentials);
+    else caller.reject(error ?? new AbortError());
+  });
   actor.on('requestFailed', ({ error }) => {
     const hasIdentity = actor.getSnapshot().context.identity !== undefined;
     rejectAll(error, hasIdentity ? ['credentials'] : ['credentials', 'identity']);
@@ -391,6 +405,44 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   const signOutOf = (provider: LoginProvider) =>
     signOutProvider(provider, clock, (error) => publish('error', { error }));
 
+  /**
+   * Sends a login as a transaction with a ticket of its own; the promise settles from that
+   * ticket's `loginSettled`. Aborting cancels it: the session stays as if it had not been made.
+   */
+  function sendLogin(
+    entry: Awaited<ReturnType<typeof resolveLogin>>,
+    signal: AbortSignal | undefined,
+  ): Promise<IdentityPoolCredentials> {
+    const ticket = ++lastTicket;
+    return new Promise<IdentityPoolCredentials>((resolve, reject) => {
+      const onAbort = () => {
+        if (!pendingLogins.delete(ticket)) return;
+        reject(new AbortError());
+        actor.send({ type: 'LOGIN.CANCEL', ticket });
+      };
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      pendingLogins.set(ticket, {
+        resolve: (credentials) => {
+          done();
+          resolve(credentials);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      actor.send({ type: 'LOGIN', ticket, ...entry });
+    });
+  }
+
+  /** Rejects every `login()` still pending (logout, clear, stop). */
+  function rejectLogins(error: Error) {
+    const pending = [...pendingLogins.values()];
+    pendingLogins.clear();
+    for (const caller of pending) caller.reject(error);
+  }
+
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (stopped) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)
@@ -401,7 +453,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     const cleared = store.clear();
     epoch++;
     actor.send({ type });
-    rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
+    const ended = new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared');
+    rejectAll(ended);
+    rejectLogins(ended);
     // A provider's sign-out failing, throwing or never answering never fails or holds logout().
     const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
     // Under the lock, after any other tab's write in progress: the other tabs are told (they
@@ -434,20 +488,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     getCachedIdentityId: () => actor.getSnapshot().context.identity?.identityId,
     async login(login, options) {
       if (stopped) throw new StoppedError();
+      const signal = options?.signal;
       const startedIn = epoch;
-      const entry = await resolveLogin(login, options?.signal);
+      const entry = await resolveLogin(login, signal);
       if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
-      return wait(
-        'credentials',
-        options?.signal,
-        (credentials, snapshot) => {
-          const identity = snapshot.context.identity;
-          const linked = identity?.authenticated && identity.providers.includes(entry.providerName);
-          const busy = snapshot.matches({ authenticated: 'fetching' }) || snapshot.matches('restoring');
-          return linked && !busy && isUsable(credentials) ? credentials : undefined;
-        },
-        () => actor.send({ type: 'LOGIN', ...entry }),
-      );
+      if (stopped) throw new StoppedError();
+      if (signal?.aborted) throw new AbortError();
+      return sendLogin(entry, signal);
     },
     async removeLogin(providerName, options) {
       if (stopped) throw new StoppedError();
@@ -508,6 +555,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       const pending = waiters;
       waiters = new Set();
       for (const waiter of pending) waiter.reject(new StoppedError());
+      rejectLogins(new StoppedError());
     },
   };
   return auth;

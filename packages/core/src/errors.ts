@@ -91,6 +91,30 @@ export class LoginRequiredError extends IdentityPoolError {
   }
 }
 
+/**
+ * `login()` did not sign in: the service refused the token (invalid, expired, another audience),
+ * or the request failed after its retries. The session is as it was before the call (same
+ * identity, logins and credentials). `cause` is the service's or network's error, redacted.
+ */
+export class LoginFailedError extends IdentityPoolError {
+  override name = 'LoginFailedError';
+  constructor(
+    /** The Logins key of the login that failed, e.g. `graph.facebook.com`. */
+    readonly providerName: string,
+    cause: unknown,
+  ) {
+    super(`Login with ${providerName} failed: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** A later `login()` replaced this one before it completed; the later one is the session's login. */
+export class LoginSupersededError extends IdentityPoolError {
+  override name = 'LoginSupersededError';
+  constructor(readonly providerName: string) {
+    super(`A later login() replaced this login with ${providerName} before it completed`);
+  }
+}
+
 /** The user dismissed a login dialog. */
 export class LoginCancelledError extends IdentityPoolError {
   override name = 'LoginCancelledError';

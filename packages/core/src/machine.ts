@@ -10,8 +10,23 @@
  * Side effects are named (`setup()` actors, guards, delays) so tests can swap them with
  * `.provide()`; the network and storage work itself lives in `session.ts`.
  */
-import { and, assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { GuestAccessDisabledError, LoginRequiredError } from './errors.js';
+import { and, assign, enqueueActions, fromPromise, not, setup } from 'xstate';
+import {
+  AbortError,
+  GuestAccessDisabledError,
+  LoginFailedError,
+  LoginRequiredError,
+  LoginSupersededError,
+} from './errors.js';
+import {
+  type CommittedSession,
+  type LoginRequest,
+  type LoginResult,
+  type PendingLogin,
+  requestLogin,
+  saveLogin,
+  undoLogin,
+} from './login-transaction.js';
 import { type Recovery, recoveryFor } from './recovery.js';
 import { spreadRefreshDelay } from './refresh-spread.js';
 import {
@@ -20,7 +35,6 @@ import {
   hasLifeLeft,
   type IdentityRequest,
   type IdentityResult,
-  type LoginEntry,
   type Logins,
   MIN_CREDENTIAL_LIFETIME_MS,
   obtainCredentials,
@@ -68,6 +82,12 @@ export interface IdentityPoolContext {
    * not taken from another tab (they are the ones dropped, or older).
    */
   discardedExpiration: number | undefined;
+  /** The login being made (`loggingIn`), beside the committed identity, logins and credentials. */
+  login: PendingLogin | undefined;
+  /** A login that came while the pending one was being saved: made next. */
+  nextLogin: PendingLogin | undefined;
+  /** Where a login that is not committed leaves the session: where it was when the login began. */
+  resumeIn: 'routing' | 'failed' | 'loginRequired';
 }
 
 export type IdentityPoolEvent =
@@ -75,6 +95,8 @@ export type IdentityPoolEvent =
   | { type: 'IDENTITY.NEEDED' }
   | {
       type: 'LOGIN';
+      /** Names this login in `loginSettled` (`auth.ts` numbers its `login()` calls); default 0. */
+      ticket?: number;
       providerName: string;
       token: string;
       expiresAt?: number;
@@ -82,6 +104,8 @@ export type IdentityPoolEvent =
       identityId?: string | undefined;
       provider?: LoginProvider;
     }
+  /** The caller of the login with this ticket gave up (its `signal`): as if it had not been made. */
+  | { type: 'LOGIN.CANCEL'; ticket: number }
   | { type: 'LOGOUT' }
   | { type: 'CLEAR' }
   | { type: 'CREDENTIALS.CLEAR' }
@@ -109,7 +133,14 @@ export type IdentityPoolEmitted =
   | { type: 'error'; error: Error }
   | { type: 'loginRequired'; providerName: string }
   /** Internal: the request callers are waiting on failed with `error`; reject them. */
-  | { type: 'requestFailed'; error: Error };
+  | { type: 'requestFailed'; error: Error }
+  /** Internal: the login with this ticket was committed (`credentials`) or not (`error`). */
+  | {
+      type: 'loginSettled';
+      ticket: number;
+      credentials?: IdentityPoolCredentials | undefined;
+      error?: Error | undefined;
+    };
 
 type ErrorEvent = { error: unknown };
 
@@ -140,6 +171,9 @@ function noSession(): Omit<IdentityPoolContext, 'deps' | 'logins' | 'paused'> {
     replacedIdentityId: undefined,
     refreshFailures: 0,
     discardedExpiration: undefined,
+    login: undefined,
+    nextLogin: undefined,
+    resumeIn: 'routing',
   };
 }
 
@@ -179,6 +213,43 @@ function providersNeedingLogin(context: IdentityPoolContext, error: unknown): st
   return known?.length ? [...known].sort() : ['*'];
 }
 
+/** The login a `LOGIN` event asks for, waiting to be committed. */
+function pendingLoginOf(event: IdentityPoolEvent): PendingLogin | undefined {
+  if (event.type !== 'LOGIN') return undefined;
+  return {
+    ticket: event.ticket ?? 0,
+    providerName: event.providerName,
+    entry: {
+      token: event.token,
+      expiresAt: event.expiresAt,
+      identityId: event.identityId,
+      provider: event.provider,
+    },
+  };
+}
+
+/** Tells the caller of `login` that it ended with `error` (its promise rejects). */
+function settleWithError(enqueue: Enqueue, login: PendingLogin | undefined, error: Error) {
+  if (login) enqueue.emit({ type: 'loginSettled', ticket: login.ticket, error });
+}
+
+/** The `identityChanged` a committed login makes, if the identity changed. */
+function loginIdentityChange(
+  context: IdentityPoolContext,
+  result: LoginResult,
+): Extract<IdentityPoolEmitted, { type: 'identityChanged' }> | undefined {
+  const previous = context.identity;
+  const change = (previousIdentityId: string | undefined, reason: IdentityChangeReason) =>
+    ({ type: 'identityChanged', previousIdentityId, identityId: result.identityId, reason }) as const;
+  if (!previous) return change(context.replacedIdentityId, context.replacedIdentityId ? 'reset' : 'created');
+  if (previous.identityId !== result.identityId)
+    return change(previous.identityId, result.reset ? 'reset' : 'merged');
+  if (!previous.authenticated && result.authenticated) return change(previous.identityId, 'linked');
+  return undefined;
+}
+
+type ResumeIn = IdentityPoolContext['resumeIn'];
+
 export const identityPoolMachine = setup({
   types: {
     context: {} as IdentityPoolContext,
@@ -195,6 +266,13 @@ export const identityPoolMachine = setup({
     ),
     obtainCredentials: fromPromise<CredentialsResult, CredentialsRequest>(({ input, signal }) =>
       obtainCredentials(input, signal),
+    ),
+    requestLogin: fromPromise<LoginResult, LoginRequest>(({ input, signal }) => requestLogin(input, signal)),
+    saveLogin: fromPromise<void, { deps: SessionDeps; result: LoginResult }>(({ input, signal }) =>
+      saveLogin(input, signal),
+    ),
+    undoLogin: fromPromise<void, { deps: SessionDeps; previous: CommittedSession }>(({ input, signal }) =>
+      undoLogin(input, signal),
     ),
   },
   guards: {
@@ -258,6 +336,18 @@ export const identityPoolMachine = setup({
         hasLifeLeft(event.credentials, context.deps)
       );
     },
+    hasPendingLogin: ({ context }) => context.login !== undefined,
+    hasNextLogin: ({ context }) => context.nextLogin !== undefined,
+    /** A `LOGIN.CANCEL` for the pending login. */
+    isPendingTicket: ({ context, event }) =>
+      event.type === 'LOGIN.CANCEL' && event.ticket === context.login?.ticket,
+    /** A `LOGIN.CANCEL` for the login waiting to be made next. */
+    isNextTicket: ({ context, event }) =>
+      event.type === 'LOGIN.CANCEL' && event.ticket === context.nextLogin?.ticket,
+    loginCancelled: ({ context }) => context.login?.cancelled === true,
+    /** A login that is not committed goes back to `failed` / `loginRequired` (where it began). */
+    resumesInFailed: ({ context }) => context.resumeIn === 'failed',
+    resumesInLoginRequired: ({ context }) => context.resumeIn === 'loginRequired',
     recoveryIs: ({ context, event }, params: { recovery: Recovery }) =>
       effectiveRecovery(context, (event as unknown as ErrorEvent).error) === params.recovery,
   },
@@ -267,25 +357,92 @@ export const identityPoolMachine = setup({
         event.type === 'CREDENTIALS.NEEDED' || context.wanted === 'credentials' ? 'credentials' : 'identity',
     }),
     retryAfterFailure: assign({ recoveries: [], error: undefined, forceTokenRenewal: false }),
-    addLogin: assign(({ context, event }) => {
-      if (event.type !== 'LOGIN') return {};
-      const entry: LoginEntry = {
-        token: event.token,
-        expiresAt: event.expiresAt,
-        identityId: event.identityId,
-        provider: event.provider,
-      };
-      return {
-        logins: { ...context.logins, [event.providerName]: entry },
-        wanted: 'credentials' as const,
-        recoveries: [],
+    /**
+     * A login to make (from outside `loggingIn`, or replacing the pending one, which is told so).
+     * `resumeIn`: where the session goes back to if it is not committed.
+     */
+    takeLogin: enqueueActions(({ context, event, enqueue }, params: { resumeIn?: ResumeIn }) => {
+      const login = pendingLoginOf(event);
+      if (!login) return;
+      const previous = context.login;
+      if (previous && !previous.cancelled)
+        settleWithError(enqueue, previous, new LoginSupersededError(previous.providerName));
+      enqueue.assign({ login, ...(params.resumeIn ? { resumeIn: params.resumeIn } : {}) });
+    }),
+    /** A login that came while the pending one is being saved (or undone): made next. */
+    queueLogin: enqueueActions(({ context, event, enqueue }) => {
+      const login = pendingLoginOf(event);
+      if (!login) return;
+      const waiting = context.nextLogin;
+      if (waiting) settleWithError(enqueue, waiting, new LoginSupersededError(waiting.providerName));
+      enqueue.assign({ nextLogin: login });
+    }),
+    forgetResumePoint: assign({ resumeIn: 'routing' as const }),
+    startNextLogin: assign(({ context }) => ({ login: context.nextLogin, nextLogin: undefined })),
+    holdLoginResult: assign(({ context, event }) => ({
+      login: context.login && {
+        ...context.login,
+        result: (event as unknown as { output: LoginResult }).output,
+      },
+    })),
+    /** The caller gave up before the service answered: nothing of the login is kept. */
+    cancelLogin: enqueueActions(({ context, enqueue }) => {
+      settleWithError(enqueue, context.login, new AbortError());
+      enqueue.assign({ login: undefined });
+    }),
+    /** The caller gave up while the login is being saved: once saved, storage is put back. */
+    markLoginCancelled: enqueueActions(({ context, enqueue }) => {
+      settleWithError(enqueue, context.login, new AbortError());
+      enqueue.assign({ login: context.login && { ...context.login, cancelled: true } });
+    }),
+    dropNextLogin: enqueueActions(({ context, enqueue }) => {
+      settleWithError(enqueue, context.nextLogin, new AbortError());
+      enqueue.assign({ nextLogin: undefined });
+    }),
+    /** The login was undone (its caller knows already). */
+    endLogin: assign({ login: undefined }),
+    /** The service refused the login, or it failed: the committed session stays as it was. */
+    failLogin: enqueueActions(({ context, event, enqueue }) => {
+      const login = context.login;
+      if (!login) return;
+      const cause = (event as unknown as ErrorEvent).error;
+      const error =
+        cause instanceof LoginFailedError ? cause : new LoginFailedError(login.providerName, cause);
+      enqueue.emit({ type: 'error', error });
+      settleWithError(enqueue, login, error);
+      enqueue.assign({ login: undefined });
+    }),
+    /** The login is stored: it becomes the session's identity, logins and credentials. */
+    commitLogin: enqueueActions(({ context, enqueue }) => {
+      const login = context.login;
+      const result = login?.result;
+      if (!login || !result) return;
+      const change = loginIdentityChange(context, result);
+      enqueue.assign({
+        identity: storedIdentityOf(result),
+        logins: result.logins,
+        credentials: result.credentials,
         error: undefined,
+        wanted: 'nothing',
+        recoveries: [],
         forceTokenRenewal: false,
-      };
+        replacedIdentityId: undefined,
+        refreshFailures: 0,
+        login: undefined,
+        resumeIn: 'routing',
+      });
+      if (change) enqueue.emit(change);
+      enqueue.emit({ type: 'credentials', credentials: result.credentials });
+      enqueue.emit({ type: 'loginSettled', ticket: login.ticket, credentials: result.credentials });
     }),
     /** Forget everything of the session (logout, clear). */
     forgetSession: enqueueActions(({ context, event, enqueue }) => {
       announceLostIdentity(context, enqueue, event.type === 'LOGOUT' ? 'logout' : 'reset');
+      const ended = new AbortError(
+        event.type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared',
+      );
+      if (!context.login?.cancelled) settleWithError(enqueue, context.login, ended);
+      settleWithError(enqueue, context.nextLogin, ended);
       if (context.identity) {
         enqueue.emit({
           type: 'identityChanged',
@@ -484,7 +641,7 @@ export const identityPoolMachine = setup({
   on: {
     'CREDENTIALS.NEEDED': { actions: 'want' },
     'IDENTITY.NEEDED': { actions: 'want' },
-    LOGIN: { target: '.routing', actions: 'addLogin' },
+    LOGIN: { target: '.loggingIn', actions: { type: 'takeLogin', params: { resumeIn: 'routing' } } },
     LOGOUT: { target: '.unauthenticated', actions: 'forgetSession' },
     CLEAR: { target: '.unauthenticated', actions: 'forgetSession' },
     'CREDENTIALS.CLEAR': { target: '.routing', actions: 'dropCredentials' },
@@ -510,12 +667,15 @@ export const identityPoolMachine = setup({
         onError: { target: 'routing' },
       },
       on: {
-        LOGIN: { actions: 'addLogin' },
+        // Made once the session is restored (routing).
+        LOGIN: { actions: { type: 'takeLogin', params: { resumeIn: 'routing' } } },
+        'LOGIN.CANCEL': { guard: 'isPendingTicket', actions: 'cancelLogin' },
         'CREDENTIALS.CLEAR': { actions: 'dropCredentials' },
       },
     },
     routing: {
       always: [
+        { guard: 'hasPendingLogin', target: 'loggingIn' },
         { guard: 'isAuthenticated', target: 'authenticated' },
         { guard: 'hasUsableCredentials', target: 'credentialed' },
         { guard: 'hasIdentity', target: 'identified' },
@@ -622,6 +782,10 @@ export const identityPoolMachine = setup({
         },
         loginRequired: {
           on: {
+            LOGIN: {
+              target: '#identityPool.loggingIn',
+              actions: { type: 'takeLogin', params: { resumeIn: 'loginRequired' } },
+            },
             'CREDENTIALS.NEEDED': [
               // Through routing: GetId first when the login never got an identity.
               { guard: 'canRenewSilently', target: 'routing', actions: ['want', 'renewLogins'] },
@@ -631,8 +795,13 @@ export const identityPoolMachine = setup({
         },
       },
     },
+    loggingIn: loggingInState(),
     failed: {
       on: {
+        LOGIN: {
+          target: 'loggingIn',
+          actions: { type: 'takeLogin', params: { resumeIn: 'failed' } },
+        },
         'CREDENTIALS.NEEDED': { target: 'routing', actions: ['want', 'retryAfterFailure'] },
         'IDENTITY.NEEDED': { target: 'routing', actions: ['want', 'retryAfterFailure'] },
       },
@@ -642,6 +811,115 @@ export const identityPoolMachine = setup({
 
 /* The helpers below return parts of transitions that several states share. They are plain
  * functions (hoisted), so the statechart above reads top to bottom. */
+
+/**
+ * A login is a transaction: the committed identity, logins and credentials stay as they are (and
+ * keep being served) while the login is requested and saved; it is then committed, or dropped
+ * with nothing of it kept (refused, cancelled, replaced by a later login, or a logout).
+ */
+function loggingInState() {
+  const leave = '#identityPool.loggingIn.routing' as const;
+  return {
+    initial: 'requesting',
+    exit: 'forgetResumePoint',
+    on: {
+      // The dropped credentials are the committed ones; the login brings its own.
+      'CREDENTIALS.CLEAR': { actions: 'dropCredentials' },
+      // What another tab obtained is not taken in the middle of a login: the login decides.
+      SYNC: {},
+    },
+    states: {
+      requesting: {
+        invoke: {
+          id: 'requestLogin',
+          src: 'requestLogin',
+          input: ({ context }: { context: IdentityPoolContext }): LoginRequest => ({
+            deps: context.deps,
+            identity: context.identity,
+            logins: context.logins,
+            providerName: context.login?.providerName ?? '',
+            entry: context.login?.entry ?? {},
+          }),
+          onDone: { target: 'saving', actions: 'holdLoginResult' },
+          onError: { target: leave, actions: 'failLogin' },
+        },
+        on: {
+          // A later login replaces this one (its request is stopped).
+          LOGIN: { target: 'requesting', reenter: true, actions: { type: 'takeLogin', params: {} } },
+          'LOGIN.CANCEL': { guard: 'isPendingTicket', target: leave, actions: 'cancelLogin' },
+        },
+      },
+      saving: {
+        invoke: {
+          id: 'saveLogin',
+          src: 'saveLogin',
+          input: ({ context }: { context: IdentityPoolContext }) => ({
+            deps: context.deps,
+            result: context.login?.result as LoginResult,
+          }),
+          onDone: [
+            { guard: 'loginCancelled', target: 'undoing' },
+            { target: leave, actions: 'commitLogin' },
+          ],
+          // Only the tabs' lock can fail it (the store reports its own failures), before any write.
+          onError: [
+            { guard: 'loginCancelled', target: leave, actions: 'endLogin' },
+            { target: leave, actions: 'failLogin' },
+          ],
+        },
+        on: {
+          // Its writes are under way: the login completes (or is undone), then the next is made.
+          LOGIN: { actions: 'queueLogin' },
+          'LOGIN.CANCEL': [
+            { guard: 'isPendingTicket', actions: 'markLoginCancelled' },
+            { guard: 'isNextTicket', actions: 'dropNextLogin' },
+          ],
+        },
+      },
+      undoing: {
+        invoke: {
+          id: 'undoLogin',
+          src: 'undoLogin',
+          input: ({ context }: { context: IdentityPoolContext }) => ({
+            deps: context.deps,
+            previous: { identity: context.identity, credentials: context.credentials },
+          }),
+          onDone: { target: leave, actions: 'endLogin' },
+          onError: { target: leave, actions: 'endLogin' },
+        },
+        on: {
+          LOGIN: { actions: 'queueLogin' },
+          'LOGIN.CANCEL': { guard: 'isNextTicket', actions: 'dropNextLogin' },
+        },
+      },
+      /** Transient: the next login, or back where the session was (a commit goes on to routing). */
+      routing: {
+        always: [
+          { guard: 'hasNextLogin', target: 'requesting', actions: 'startNextLogin' },
+          {
+            guard: and(['resumesInFailed', not('wantsSomething')]),
+            target: '#identityPool.failed',
+          },
+          {
+            guard: 'resumesInFailed',
+            target: '#identityPool.routing',
+            actions: 'retryAfterFailure',
+          },
+          {
+            guard: and(['resumesInLoginRequired', 'wantsSomething']),
+            target: '#identityPool.authenticated.loginRequired',
+            actions: 'reportLoginRequired',
+          },
+          {
+            guard: 'resumesInLoginRequired',
+            target: '#identityPool.authenticated.loginRequired',
+          },
+          { target: '#identityPool.routing' },
+        ],
+      },
+    },
+  } as const;
+}
 
 function credentialsRequest({ context }: { context: IdentityPoolContext }): CredentialsRequest {
   return {

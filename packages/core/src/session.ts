@@ -36,7 +36,7 @@ export interface SessionDeps {
 }
 
 /** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
-const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoordinator } =>
+export const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoordinator } =>
   deps.tabs?.mode === 'tabs';
 
 /** Now, on the service's clock (the clock credentials' `Expiration` is on). */
@@ -71,7 +71,8 @@ export const LOGIN_TOKEN_RENEW_MS = 60_000;
 
 /**
  * Turns the session's logins into a `Logins` map, renewing silently (`getToken`) any token that
- * is missing, about to expire, or — with `force` — refused by the service.
+ * is missing, about to expire, or — with `force` — refused by the service. A token that is still
+ * valid is used when its early renewal brings nothing.
  * @throws LoginRequiredError for each login that has no usable token and cannot get one.
  */
 export async function resolveLogins(
@@ -89,15 +90,11 @@ export async function resolveLogins(
         (entry.expiresAt !== undefined && entry.expiresAt - now <= LOGIN_TOKEN_RENEW_MS);
       let current = entry;
       if (stale && entry.provider?.getToken) {
-        const renewed = await entry.provider.getToken(signal ? { signal } : undefined);
-        current = renewed
-          ? {
-              provider: entry.provider,
-              token: renewed.token,
-              expiresAt: renewed.expiresAt,
-              identityId: renewed.identityId,
-            }
-          : { provider: entry.provider };
+        current = await renewToken(entry, entry.provider.getToken.bind(entry.provider), {
+          now,
+          force,
+          signal,
+        });
       } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
         current = { provider: entry.provider };
       }
@@ -110,6 +107,38 @@ export async function resolveLogins(
   return { map, logins: next };
 }
 
+/** A token the service has not refused and that has not expired yet (no expiry: valid). */
+const stillValid = (entry: LoginEntry, now: number): boolean =>
+  !!entry.token && (entry.expiresAt === undefined || entry.expiresAt > now);
+
+/**
+ * Asks a provider for a fresh token. Renewing early (inside `LOGIN_TOKEN_RENEW_MS`) is a
+ * courtesy: when the provider has none or fails, a token that is still valid is kept. A token
+ * the service refused (`force`) or that has expired is dropped, or the provider's error thrown.
+ */
+async function renewToken(
+  entry: LoginEntry,
+  getToken: NonNullable<LoginProvider['getToken']>,
+  { now, force, signal }: { now: number; force: boolean; signal?: AbortSignal | undefined },
+): Promise<LoginEntry> {
+  const keep = !force && stillValid(entry, now);
+  let renewed: Awaited<ReturnType<typeof getToken>>;
+  try {
+    renewed = await getToken(signal ? { signal } : undefined);
+  } catch (error) {
+    if (keep && !signal?.aborted) return entry;
+    throw error;
+  }
+  if (renewed)
+    return {
+      provider: entry.provider,
+      token: renewed.token,
+      expiresAt: renewed.expiresAt,
+      identityId: renewed.identityId,
+    };
+  return keep ? entry : { provider: entry.provider };
+}
+
 /** Runs a request; an error it throws never carries one of the login tokens it was sent. */
 async function redacting<T>(tokens: string[], request: () => Promise<T>): Promise<T> {
   try {
@@ -119,7 +148,7 @@ async function redacting<T>(tokens: string[], request: () => Promise<T>): Promis
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined) {
+export function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
 }
 
@@ -230,6 +259,14 @@ async function getId(
     force: request.forceTokenRenewal,
     signal,
   });
+  const identity = await sendGetId(deps, map, signal);
+  throwIfAborted(signal);
+  await deps.store.saveIdentity(identity, stamp, lease);
+  return { ...identity, logins };
+}
+
+/** GetId with `map` as its Logins (none: a guest identity); nothing is stored. */
+export async function sendGetId(deps: SessionDeps, map: LoginsMap, signal: AbortSignal | undefined) {
   const providers = Object.keys(map).sort();
   const out = await redacting(Object.values(map), () =>
     withRetry(
@@ -251,9 +288,7 @@ async function getId(
     authenticated: providers.length > 0,
     providers,
   };
-  throwIfAborted(signal);
-  await deps.store.saveIdentity(identity, stamp, lease);
-  return { ...identity, logins };
+  return identity;
 }
 
 export interface CredentialsRequest extends IdentityRequest {
@@ -357,6 +392,25 @@ async function getCredentials(
     force: request.forceTokenRenewal,
     signal,
   });
+  const { next, credentials } = await sendGetCredentials(deps, identity, { map, logins }, signal);
+  throwIfAborted(signal);
+  // Written on every success, not only on change: a shared store (Redis) that lost the key
+  // gets it back at the next refresh. One small write an hour.
+  await deps.store.saveIdentity(next, stamp, lease);
+  if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials, lease);
+  return { ...next, logins, credentials };
+}
+
+/**
+ * GetCredentialsForIdentity for `identity` with the resolved logins; nothing is stored. Returns
+ * the identity as the answer makes it (another ID when Cognito merged ours) and the credentials.
+ */
+export async function sendGetCredentials(
+  deps: SessionDeps,
+  identity: StoredIdentity,
+  { map, logins }: { map: LoginsMap; logins: Record<string, LoginEntry> },
+  signal: AbortSignal | undefined,
+): Promise<{ next: StoredIdentity; credentials: IdentityPoolCredentials }> {
   const loginKeys = Object.keys(map);
   // A token issued for one identity (developer-authenticated) is sent for that identity; the
   // service answers it, and the session adopts it as it adopts a merge.
@@ -395,12 +449,7 @@ async function getCredentials(
     authenticated: loginKeys.length > 0,
     providers: [...new Set([...kept, ...loginKeys])].sort(),
   };
-  throwIfAborted(signal);
-  // Written on every success, not only on change: a shared store (Redis) that lost the key
-  // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next, stamp, lease);
-  if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials, lease);
-  return { ...next, logins, credentials };
+  return { next, credentials };
 }
 
 /**

@@ -19,11 +19,12 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own, and cross-tab
  * coordination (`tabs.ts` and its hooks, ~2.7 KB: raised from 35 KB when it landed, since it
  * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
- * were made impossible to lose), and to 38 KB when storage became untrusted and bounded (issue 12
+ * were made impossible to lose), to 38 KB when storage became untrusted and bounded (issue 12
  * §1, §5: adapter calls ordered per key, write leases ended by logout, time-outs, records naming
- * their pool and region, the refresh spread: +1.4 KB).
+ * their pool and region, the refresh spread: +1.4 KB), and to 40 KB when a login became a
+ * transaction (pending login, commit, rollback, undo and the two new errors: +1.9 KB).
  */
-const CEILING_GZIP_BYTES = 38 * 1024;
+const CEILING_GZIP_BYTES = 40 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   GuestAccessDisabledError,
   type IdentityPoolCredentials,
+  LoginFailedError,
   type LoginProvider,
   LoginRequiredError,
   memoryStorage,
@@ -320,24 +321,25 @@ describe('rule 5: recovery follows the error, never loops', () => {
     ]);
   });
 
-  it('an expired login token that cannot be renewed → loginRequired, and the session keeps its identity', async () => {
+  it('login() with an expired token that cannot be renewed → LoginFailedError; the session is as before', async () => {
+    // Before issue 12 this signed the session into `loginRequired` (a guest lost guest access).
+    // `loginRequired` is for a session already signed in whose token can no longer be renewed.
     const pool = env.pool();
     const auth = env.auth({ identityPoolId: pool });
+    const guest = await auth.getCredentials();
     const events = recordEvents(auth);
     const expired = env.emulator.idp.mintToken(FACEBOOK, { subject: 'fb-expired', expiresInSeconds: -10 });
     const failure = await auth
       .login({ providerName: FACEBOOK, token: expired })
       .catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(LoginRequiredError);
-    expect(events.filter((e) => e.type === 'loginRequired')).toEqual([
-      { type: 'loginRequired', providerName: FACEBOOK },
-    ]);
-    expect(auth.getState()).toMatchObject({ status: 'authenticated', authenticated: true });
-    await expect(auth.getCredentials()).rejects.toBeInstanceOf(LoginRequiredError);
-    // A fresh login recovers.
+    expect(failure).toBeInstanceOf(LoginFailedError);
+    expect(events.filter((e) => e.type === 'loginRequired')).toEqual([]);
+    expect(auth.getState()).toMatchObject({ status: 'credentialed', authenticated: false, providers: [] });
+    expect(await auth.getCredentials()).toBe(guest);
+    // A fresh login links the same identity.
     const token = env.emulator.idp.mintToken(FACEBOOK, { subject: 'fb-expired' });
     const credentials = await auth.login({ providerName: FACEBOOK, token });
-    expect(credentials.identityId).toBe(auth.getCachedIdentityId());
+    expect(credentials.identityId).toBe(guest.identityId);
   });
 
   it('a token the service calls expired is renewed once through the provider, then the call succeeds', async () => {

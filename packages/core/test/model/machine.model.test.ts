@@ -12,7 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyStateNode, createActor, createEmptyActor, fromPromise } from 'xstate';
 import { TestModel } from 'xstate/graph';
-import { LoginRequiredError, NetworkError } from '../../src/errors.js';
+import { LoginFailedError, LoginRequiredError, NetworkError } from '../../src/errors.js';
+import type { LoginResult } from '../../src/login-transaction.js';
 import {
   type IdentityPoolContext,
   type IdentityPoolEmitted,
@@ -81,20 +82,52 @@ function guardFacts(snapshot: Snapshot): string {
   const c = snapshot.context;
   const t = now(snapshot);
   const loginKeys = Object.keys(c.logins);
+  const credentials = !c.credentials
+    ? 'none'
+    : c.credentials.expiration.getTime() - t > 60_000
+      ? 'usable'
+      : 'stale';
+  const identity = c.identity ? (c.identity.authenticated ? 'auth' : 'guest') : 'none';
+  // With a login pending, the facts where the session goes back to (through routing) are kept
+  // apart by the states outside the login; here, what the login's own transitions read.
+  if (c.login)
+    return JSON.stringify([
+      snapshot.value,
+      identity,
+      loginKeys.length > 0,
+      credentials,
+      c.wanted,
+      loginFacts(c),
+    ]);
   return JSON.stringify([
     snapshot.value,
-    c.identity ? (c.identity.authenticated ? 'auth' : 'guest') : 'none',
+    identity,
     loginKeys.length > 0,
     loginKeys.some((k) => !c.identity?.authenticated || !c.identity.providers.includes(k)),
     Object.values(c.logins).some((e) => !!e.provider?.getToken),
-    !c.credentials ? 'none' : c.credentials.expiration.getTime() - t > 60_000 ? 'usable' : 'stale',
+    credentials,
     c.wanted,
     [...c.recoveries].sort(),
     c.deps.options.allowGuest,
     c.paused,
     !!c.credentials && c.credentials.expiration.getTime() - t <= c.deps.options.refreshWindowSeconds * 1000,
+    loginFacts(c),
   ]);
 }
+
+/** What the guards and the login's transitions read of the pending and next logins. */
+function loginFacts(c: IdentityPoolContext) {
+  return {
+    login: c.login
+      ? `${c.login.result ? 'answered' : 'asked'}${c.login.cancelled ? ' cancelled' : ''}`
+      : 'none',
+    next: !!c.nextLogin,
+    resumeIn: c.resumeIn,
+  };
+}
+
+/** The `logins` option of a session that starts signed in. */
+const LOGINS_OPTION: IdentityPoolContext['logins'] = { 'accounts.google.com': { token: 'google-token' } };
 
 /** The model's clock lives in the snapshot's context, so the walk stays pure. */
 function fixedClock(now: number) {
@@ -125,6 +158,8 @@ function abstractState(snapshot: Snapshot): string {
     failing: c.refreshFailures > 0,
     error: c.error?.name ?? null,
     paused: c.paused,
+    login: c.login && { providerName: c.login.providerName, ticket: c.login.ticket, ...loginFacts(c) },
+    nextLogin: c.nextLogin && { providerName: c.nextLogin.providerName, ticket: c.nextLogin.ticket },
   });
 }
 
@@ -153,6 +188,37 @@ function credentialsOutput(context: IdentityPoolContext, at: number, merged: boo
   };
 }
 
+/** What `requestLogin` answers: the identity linked (same ID), merged into another, or a replacement for one that was gone. */
+function loginOutput(
+  context: IdentityPoolContext,
+  at: number,
+  variant: 'same' | 'merged' | 'reset',
+): LoginResult {
+  const pending = context.login!;
+  const logins: Record<string, LoginEntry> = {};
+  for (const [key, entry] of Object.entries({ ...context.logins, [pending.providerName]: pending.entry }))
+    logins[key] = { ...entry, token: entry.token ?? 'renewed' };
+  const fresh = context.replacedIdentityId === IDENTITY_A ? IDENTITY_C : IDENTITY_A;
+  const identityId =
+    variant === 'merged'
+      ? IDENTITY_B
+      : variant === 'reset'
+        ? IDENTITY_C
+        : (context.identity?.identityId ?? fresh);
+  const kept = variant === 'same' ? (context.identity?.providers ?? []) : [];
+  return {
+    identityId,
+    authenticated: true,
+    providers: [...new Set([...kept, ...Object.keys(logins)])].sort(),
+    logins,
+    credentials: credentialsFor(identityId, at + HOUR),
+    reset: variant === 'reset',
+  };
+}
+
+/** The next ticket a `login()` would get: above every ticket the machine holds. */
+const nextTicket = (c: IdentityPoolContext) => Math.max(c.login?.ticket ?? 0, c.nextLogin?.ticket ?? 0) + 1;
+
 const restoreOutputs: RestoredSession[] = [
   {},
   { identity: { identityId: IDENTITY_A, authenticated: false, providers: [] } },
@@ -171,8 +237,14 @@ function modelEvents(snapshot: Snapshot): ModelEvent[] {
     { type: 'CREDENTIALS.NEEDED' },
     { type: 'CREDENTIALS.NEEDED', forceRefresh: true },
     { type: 'IDENTITY.NEEDED' },
-    { type: 'LOGIN', providerName: 'graph.facebook.com', token: 'fb-token', provider: facebook },
-    { type: 'LOGIN', providerName: 'accounts.google.com', token: 'google-token' },
+    {
+      type: 'LOGIN',
+      ticket: nextTicket(c),
+      providerName: 'graph.facebook.com',
+      token: 'fb-token',
+      provider: facebook,
+    },
+    { type: 'LOGIN', ticket: nextTicket(c), providerName: 'accounts.google.com', token: 'google-token' },
     { type: 'LOGOUT' },
     { type: 'CLEAR' },
     { type: 'CREDENTIALS.CLEAR' },
@@ -188,9 +260,48 @@ function modelEvents(snapshot: Snapshot): ModelEvent[] {
       credentials: credentialsFor(IDENTITY_A, t + HOUR),
     },
   ];
+  if (snapshot.matches('loggingIn')) {
+    // While a login is pending, only what the login's transitions read: the rest of the user's
+    // calls only `want` (top-level transitions, taken elsewhere), and varying them here would
+    // multiply the walk's states without covering anything new.
+    const keep = new Set(['CREDENTIALS.NEEDED', 'CREDENTIALS.CLEAR', 'LOGOUT', 'SYNC']);
+    events.splice(
+      0,
+      events.length,
+      ...events.filter(
+        (e) =>
+          (keep.has(e.type) && !(e as { forceRefresh?: boolean }).forceRefresh && !('credentials' in e)) ||
+          (e.type === 'LOGIN' && (e as { provider?: unknown }).provider),
+      ),
+    );
+  }
+  // The caller of the pending (or next) login gives up.
+  if (c.login) events.push({ type: 'LOGIN.CANCEL', ticket: c.login.ticket, role: 'pending' });
+  if (c.nextLogin) events.push({ type: 'LOGIN.CANCEL', ticket: c.nextLogin.ticket, role: 'next' });
   const children = Object.keys(snapshot.children);
+  if (children.includes('requestLogin')) {
+    events.push({ type: 'xstate.done.actor.requestLogin', output: loginOutput(c, t, 'same') });
+    if (c.identity && c.identity.identityId !== IDENTITY_B)
+      events.push({ type: 'xstate.done.actor.requestLogin', output: loginOutput(c, t, 'merged') });
+    if (c.identity && c.identity.identityId !== IDENTITY_C)
+      events.push({ type: 'xstate.done.actor.requestLogin', output: loginOutput(c, t, 'reset') });
+    events.push({
+      type: 'xstate.error.actor.requestLogin',
+      error: new LoginFailedError(c.login?.providerName ?? '', serviceErrors.tokenExpired()),
+    });
+    events.push({ type: 'xstate.error.actor.requestLogin', error: new NetworkError('GetId', 'ECONNRESET') });
+  }
+  for (const name of ['saveLogin', 'undoLogin']) {
+    if (!children.includes(name)) continue;
+    events.push({ type: `xstate.done.actor.${name}`, output: undefined });
+    events.push({ type: `xstate.error.actor.${name}`, error: new Error('the lock manager refused') });
+  }
   if (children.includes('restoreSession') && c.deps.options.allowGuest) {
     events.push({ type: 'test.guestAccessOff' });
+  }
+  // The `logins` option: a session that starts signed in (its logins are not linked yet).
+  if (children.includes('restoreSession') && Object.keys(c.logins).length === 0) {
+    events.push({ type: 'test.loginsOption' });
   }
   if (children.includes('restoreSession')) {
     for (const output of restoreOutputs) events.push({ type: 'xstate.done.actor.restoreSession', output });
@@ -241,6 +352,9 @@ const modelLogic = {
   start: identityPoolMachine.start.bind(identityPoolMachine),
   microstep: identityPoolMachine.microstep.bind(identityPoolMachine),
   transition(snapshot: Snapshot, event: ModelEvent, scope: never): Snapshot {
+    if (event.type === 'test.loginsOption') {
+      return { ...snapshot, context: { ...snapshot.context, logins: LOGINS_OPTION } } as Snapshot;
+    }
     if (event.type === 'test.guestAccessOff') {
       const deps = {
         ...snapshot.context.deps,
@@ -268,8 +382,10 @@ function eventKind(event: ModelEvent): string {
   const e = event as Record<string, unknown>;
   if ('error' in e)
     return `${event.type} ${(e.error as Error).name}:${(e.error as Error).message.replace(/'[^']*'/g, '')}`;
-  if ('output' in e)
-    return `${event.type} ${(e.output as Partial<CredentialsResult>).identityId === IDENTITY_B ? 'merged' : ''}`;
+  if ('output' in e) {
+    const output = (e.output ?? {}) as Partial<LoginResult>;
+    return `${event.type} ${output.identityId === IDENTITY_B ? 'merged' : ''}${output.reset ? 'reset' : ''}`;
+  }
   return describeEvent(event);
 }
 
@@ -280,11 +396,12 @@ function describeEvent(event: ModelEvent): string {
     return `${event.type} ${error.name}:${error.code ?? ''}:${(error.serviceMessage ?? error.message).slice(0, 60)}`;
   }
   if ('output' in e) {
-    const o = e.output as Partial<CredentialsResult> & RestoredSession;
+    const o = (e.output ?? {}) as Partial<LoginResult> & RestoredSession;
     const identity = o.identity ?? o;
-    return `${event.type} ${identity.identityId ?? 'none'} ${identity.authenticated ? 'auth' : ''} ${identity.providers?.join(',') ?? ''} ${o.credentials ? 'creds' : ''}`;
+    return `${event.type} ${identity.identityId ?? 'none'} ${identity.authenticated ? 'auth' : ''} ${identity.providers?.join(',') ?? ''} ${o.credentials ? 'creds' : ''}${o.reset ? ' reset' : ''}`;
   }
   if (event.type === 'SYNC') return `SYNC ${e.credentials ? 'creds' : 'identity'}`;
+  if (event.type === 'LOGIN.CANCEL') return `LOGIN.CANCEL ${e.role}`;
   return `${event.type} ${e.providerName ?? ''}${e.forceRefresh ? ' force' : ''}`;
 }
 
@@ -303,6 +420,9 @@ function createControlledActors() {
       restoreSession: make('restoreSession'),
       obtainIdentity: make('obtainIdentity'),
       obtainCredentials: make('obtainCredentials'),
+      requestLogin: make('requestLogin'),
+      saveLogin: make('saveLogin'),
+      undoLogin: make('undoLogin'),
     },
     settle(name: string, outcome: { output?: unknown; error?: unknown }) {
       const deferred = pending.get(name);
@@ -444,6 +564,9 @@ describe('identity-pool machine, model-based', () => {
       for (const { event, state: expected } of path.steps.slice(1)) {
         const emittedBefore = emitted.length;
         if (event.type === 'test.clockJump') clock.jump(event.ms as number);
+        else if (event.type === 'test.loginsOption')
+          // As `createIdentityPoolAuth({ logins })` would have started it (the model cannot change its input).
+          (actor.getSnapshot().context as { logins: IdentityPoolContext['logins'] }).logins = LOGINS_OPTION;
         else if (event.type === 'test.guestAccessOff')
           actor.getSnapshot().context.deps.options.allowGuest = false;
         else if (event.type.startsWith('xstate.done.actor.')) {

@@ -28,12 +28,27 @@ import { ControlledClock } from '../support/controlled-clock.js';
 const FACEBOOK = 'graph.facebook.com';
 const MINUTE = 60_000;
 /** Errors a caller may see while the service misbehaves; anything else is a bug. */
-const EXPECTED_ERRORS = new Set(['ServiceError', 'NetworkError', 'LoginRequiredError', 'AbortError']);
+const EXPECTED_ERRORS = new Set([
+  'ServiceError',
+  'NetworkError',
+  'LoginRequiredError',
+  'AbortError',
+  // A login is a transaction: refused or failed (LoginFailedError), or replaced by a later one.
+  'LoginFailedError',
+  'LoginSupersededError',
+]);
+type User = 'alice' | 'bob';
 
 type Command =
   | { kind: 'getCredentials'; callers: number; forceRefresh: boolean }
   | { kind: 'getIdentityId' }
-  | { kind: 'login'; user: 'alice' | 'bob' }
+  | { kind: 'login'; user: User }
+  /** Several login() calls at once, for one provider, each with its own user's token. */
+  | { kind: 'concurrentLogins'; users: User[] }
+  /** A login() whose caller gives up after `ticks` (during signIn, the request, or the save). */
+  | { kind: 'abortedLogin'; user: User; ticks: number }
+  /** A login() and a logout() at once. */
+  | { kind: 'loginThenLogout'; user: User }
   | { kind: 'logout' }
   | { kind: 'clear' }
   | {
@@ -63,6 +78,28 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('login' as const),
+      user: fc.constantFrom('alice' as const, 'bob' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('concurrentLogins' as const),
+      users: fc.array(fc.constantFrom('alice' as const, 'bob' as const), { minLength: 2, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('abortedLogin' as const),
+      user: fc.constantFrom('alice' as const, 'bob' as const),
+      ticks: fc.integer({ min: 0, max: 6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('loginThenLogout' as const),
       user: fc.constantFrom('alice' as const, 'bob' as const),
     }),
   },
@@ -192,7 +229,8 @@ class World {
         reason === 'reset' &&
         identityId !== undefined &&
         previousIdentityId &&
-        !this.gone.has(previousIdentityId)
+        !this.gone.has(previousIdentityId) &&
+        !this.switchedUser(previousIdentityId, identityId)
       ) {
         this.violations.push(
           `identity ${previousIdentityId} was replaced although the service never said it is gone`,
@@ -205,6 +243,38 @@ class World {
       }
       this.announced = identityId;
     });
+  }
+
+  /** Which user's login (Facebook subject) the service has linked to an identity, if any. */
+  ownerOf(identityId: string): string | undefined {
+    return emulator.identity(identityId)?.logins[FACEBOOK];
+  }
+
+  /** Another user's login replaced the identity (a user switch: the old one is not theirs). */
+  switchedUser(previousIdentityId: string, identityId: string): boolean {
+    const before = this.ownerOf(previousIdentityId);
+    return before !== undefined && before !== this.ownerOf(identityId);
+  }
+
+  /** The invariant of concurrent logins: a caller is never resolved with another token's identity. */
+  checkOwnIdentity(user: User, credentials: IdentityPoolCredentials) {
+    const owner = this.ownerOf(credentials.identityId);
+    if (owner !== user)
+      this.violations.push(
+        `login(${user}) resolved with the identity of ${String(owner)} (${credentials.identityId})`,
+      );
+  }
+
+  /** Runs a login to its end; on success, checks and records it as `login` did before. */
+  async signIn(user: User, id: string | undefined, signal?: AbortSignal) {
+    const result = await this.drive(this.auth.login(this.provider(user), signal ? { signal } : undefined));
+    if (!(result instanceof Error)) {
+      this.check(result);
+      this.checkOwnIdentity(user, result);
+      if (id && result.identityId !== id) this.gone.add(id); // merged away
+      this.user = user;
+    }
+    return result;
   }
 
   provider(user: 'alice' | 'bob'): LoginProvider {
@@ -267,12 +337,51 @@ class World {
         this.signedOutOfProvider = false;
         // Another user of the same provider: the cached identity is not theirs and is replaced.
         if (id && this.user && this.user !== command.user) this.gone.add(id);
-        const result = await this.drive(this.auth.login(this.provider(command.user)));
-        if (!(result instanceof Error)) {
-          this.check(result);
-          if (id && result.identityId !== id) this.gone.add(id); // merged away
-          this.user = command.user;
+        await this.signIn(command.user, id);
+        break;
+      }
+      case 'concurrentLogins': {
+        this.signedOutOfProvider = false;
+        const outcomes = await Promise.all(command.users.map((user) => this.signIn(user, id)));
+        // The last login is the session's; the earlier ones resolved with their own identities, or
+        // were superseded — never anything else.
+        const last = outcomes[outcomes.length - 1];
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome instanceof Error && index < outcomes.length - 1 && outcome.name === 'AbortError')
+            this.violations.push(`concurrent login ${index} aborted: ${outcome.message}`);
         }
+        if (!(last instanceof Error)) this.user = command.users[command.users.length - 1];
+        break;
+      }
+      case 'abortedLogin': {
+        this.signedOutOfProvider = false;
+        const before = this.auth.getState();
+        const controller = new AbortController();
+        const login = this.signIn(command.user, id, controller.signal);
+        for (let i = 0; i < command.ticks; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+        controller.abort();
+        const result = await login;
+        if (result instanceof Error && result.name === 'AbortError') {
+          const after = this.auth.getState();
+          if (after.identityId !== before.identityId || after.authenticated !== before.authenticated)
+            this.violations.push(
+              `an aborted login changed the session: ${JSON.stringify([before, after].map((s) => [s.identityId, s.authenticated]))}`,
+            );
+          // The request may have reached the service, which linked the login to the guest
+          // identity (no client can call that back): it is no longer this guest's.
+          if (id && !before.authenticated && this.ownerOf(id) !== undefined) this.gone.add(id);
+        }
+        break;
+      }
+      case 'loginThenLogout': {
+        this.signedOutOfProvider = false;
+        const login = this.signIn(command.user, id);
+        await this.drive(this.auth.logout());
+        await login;
+        this.user = undefined;
+        // Whatever the login did, the logout came after it: nothing of it is left.
+        if (this.auth.getCachedIdentityId() !== undefined || this.auth.getState().authenticated)
+          this.violations.push('a login that raced a logout survived it');
         break;
       }
       case 'logout':
@@ -390,8 +499,11 @@ class World {
     if (result instanceof Error && result.name === 'LoginRequiredError') {
       result = await this.drive(this.auth.login(this.provider(this.user ?? 'alice')));
     }
+    // A login is a transaction: one the service refused leaves the session where it was (here,
+    // needing a login), so its refusal is what says whether the user is locked out.
+    const lockedOut = result instanceof Error && /is forbidden/.test(result.message);
     if (result instanceof Error) result = await this.drive(this.auth.getCredentials());
-    if (result instanceof Error && /is forbidden/.test(result.message)) {
+    if (result instanceof Error && (lockedOut || /is forbidden/.test(result.message))) {
       // The user's own identity was disabled: that user is locked out (as on the real service);
       // the session must still serve a guest.
       await this.drive(this.auth.logout());
@@ -447,6 +559,20 @@ const regressions: Array<[string, Command[]]> = [
       { kind: 'login', user: 'alice' },
       { kind: 'disableIdentity' },
       { kind: 'getCredentials', callers: 1, forceRefresh: true },
+    ],
+  ],
+  [
+    // Issue 12 §2: login(A) resolved with B's identity (it waited for "credentials with that
+    // provider", whichever login brought them).
+    'concurrent logins resolve each caller with its own identity',
+    [{ kind: 'concurrentLogins', users: ['bob', 'alice'] }],
+  ],
+  [
+    // Issue 12 §2: the caller got AbortError and the session signed in anyway.
+    'an aborted login leaves the session as it was',
+    [
+      { kind: 'getCredentials', callers: 1, forceRefresh: false },
+      { kind: 'abortedLogin', user: 'alice', ticks: 1 },
     ],
   ],
 ];
