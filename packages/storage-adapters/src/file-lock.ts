@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { StorageAdapterError } from './errors.js';
+import { checkPrivate, errorCode, type FileFailure } from './file-safety.js';
+
+/**
+ * The lock of one store file, shared by every process that writes it.
+ *
+ * Taking it: the owner's record (`{ pid, host, nonce, time }`) is written to a private temporary
+ * file, which is then hard-linked to the lock's name — `link` fails when the name exists, so one
+ * process wins, and the lock never exists without its record. While held, the lock's mtime is
+ * refreshed every third of `staleLockMs`, so a live holder's lock never looks stale.
+ *
+ * Breaking it: a lock is stale when its owner is dead on this host, or when nobody refreshed it
+ * for `staleLockMs` (a crash on another host, an older version's lock). It is renamed to a unique
+ * name, and kept broken only if what was renamed is exactly the lock judged stale; otherwise it
+ * is put back. So two processes that both judged one lock stale never remove a third's fresh lock.
+ *
+ * Waiting: a bounded, jittered back-off until `lockTimeoutMs`; every failure that waiting cannot
+ * cure (a lock that cannot be removed, a lock another user owns) fails at once.
+ */
+export interface FileLockOptions {
+  lockPath: string;
+  directory: string;
+  /** Names of temporary files start with this (`.<tag>.`), so a sweep can find them. */
+  tag: string;
+  lockTimeoutMs: number;
+  staleLockMs: number;
+  fail: FileFailure;
+}
+
+export interface HeldLock {
+  /** Whether the lock is still this holder's (not broken by another process meanwhile). */
+  stillHeld(): Promise<boolean>;
+  /** Removes the lock if it is still this holder's; resolves whether it was. */
+  release(): Promise<boolean>;
+}
+
+interface LockRecord {
+  pid: number;
+  host: string;
+  nonce: string;
+  time: number;
+}
+
+/** What was seen at the lock's name: its content and identity, to break exactly that one. */
+interface SeenLock {
+  text: string;
+  ino: number;
+  mtimeMs: number;
+}
+
+let thisHost: string | undefined;
+/** The host, and on Linux the PID namespace: a PID means the same process only within both. */
+export function hostIdentity(): string {
+  if (thisHost === undefined) {
+    let namespace = '';
+    try {
+      namespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      // Not Linux, or no /proc: the host name alone.
+    }
+    thisHost = `${hostname()}${namespace ? `|${namespace}` : ''}`;
+  }
+  return thisHost;
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM'; // alive, another user's
+  }
+}
+
+function parseRecord(text: string): LockRecord | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockRecord> | null;
+    if (typeof value?.pid === 'number' && typeof value.host === 'string' && typeof value.nonce === 'string') {
+      return value as LockRecord;
+    }
+  } catch {
+    // An older version's lock (`<pid>\n`), or one still being written by a fallback: judged by age.
+  }
+  return undefined;
+}
+
+export function isStale(seen: SeenLock, staleLockMs: number, now = Date.now()): boolean {
+  const record = parseRecord(seen.text);
+  if (record && record.host === hostIdentity() && record.pid !== process.pid && !isAlive(record.pid)) {
+    return true;
+  }
+  return now - seen.mtimeMs > staleLockMs;
+}
+
+export function createFileLock(options: FileLockOptions) {
+  const { lockPath, directory, tag, fail } = options;
+  const unique = () => randomBytes(9).toString('hex');
+
+  /** Reads the lock at its name, checking it is this user's; undefined when there is none. */
+  const look = async (path = lockPath): Promise<SeenLock | undefined> => {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw fail(`cannot read the lock ${path}`, error);
+    }
+    try {
+      const info = await handle.stat();
+      checkPrivate(info, path, 'lock');
+      return { text: await handle.readFile('utf8'), ino: info.ino, mtimeMs: info.mtimeMs };
+    } finally {
+      await handle.close();
+    }
+  };
+
+  /** Breaks the lock `seen` if it is still the one at the lock's name. */
+  const breakStale = async (seen: SeenLock): Promise<void> => {
+    const aside = join(directory, `.${tag}.${unique()}.stale`);
+    try {
+      await rename(lockPath, aside);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return; // another process broke it first
+      throw fail(`cannot remove the stale lock ${lockPath}`, error);
+    }
+    const moved = await look(aside).catch(() => undefined);
+    const same =
+      moved && moved.ino === seen.ino && moved.text === seen.text && moved.mtimeMs === seen.mtimeMs;
+    // Not the lock judged stale (it was broken and taken again meanwhile): put it back if the name
+    // is still free. If it is not, that holder finds its lock gone before it commits (stillHeld).
+    if (!same) await link(aside, lockPath).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+  };
+
+  /** Tries once to take the lock; undefined when another process holds it. */
+  const tryTake = async (): Promise<HeldLock | undefined> => {
+    const record: LockRecord = { pid: process.pid, host: hostIdentity(), nonce: unique(), time: Date.now() };
+    const text = JSON.stringify(record);
+    const draft = join(directory, `.${tag}.${record.nonce}.lk`);
+    let handle: FileHandle;
+    try {
+      handle = await open(draft, 'wx', 0o600);
+    } catch (error) {
+      throw fail(`cannot create the lock ${lockPath}`, error);
+    }
+    let taken = false;
+    try {
+      await handle.writeFile(text);
+      await link(draft, lockPath);
+      taken = true;
+    } catch (error) {
+      const why = errorCode(error);
+      if (why !== 'EEXIST') {
+        if (why !== 'EPERM' && why !== 'ENOTSUP' && why !== 'ENOSYS') {
+          throw fail(`cannot create the lock ${lockPath}`, error);
+        }
+        taken = await takeWithoutLink(text); // a file system without hard links
+      }
+    } finally {
+      await unlink(draft).catch(() => undefined);
+      if (!taken) await handle.close();
+    }
+    return taken ? holding(handle, text) : undefined;
+  };
+
+  /** For file systems without hard links: create the lock exclusively, then write the record. */
+  const takeWithoutLink = async (text: string): Promise<boolean> => {
+    let handle: FileHandle;
+    try {
+      handle = await open(lockPath, 'wx', 0o600);
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      throw fail(`cannot create the lock ${lockPath}`, error);
+    }
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  };
+
+  const holding = (handle: FileHandle, text: string): HeldLock => {
+    // Refresh the mtime so other processes never judge a live holder's lock stale.
+    const heartbeat = setInterval(
+      () => {
+        const now = new Date();
+        void handle.utimes(now, now).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(options.staleLockMs / 3)),
+    );
+    heartbeat.unref?.();
+    const stillHeld = async () => (await look().catch(() => undefined))?.text === text;
+    return {
+      stillHeld,
+      async release() {
+        clearInterval(heartbeat);
+        const held = await stillHeld();
+        if (held) await unlink(lockPath).catch(() => undefined);
+        await handle.close().catch(() => undefined);
+        return held;
+      },
+    };
+  };
+
+  /** Takes the lock, or rejects within `lockTimeoutMs`; never spins (each turn waits or does I/O). */
+  const acquire = async (): Promise<HeldLock> => {
+    const deadline = Date.now() + options.lockTimeoutMs;
+    let backoffMs = 2;
+    for (;;) {
+      const held = await tryTake();
+      if (held) return held;
+      const seen = await look();
+      if (seen && isStale(seen, options.staleLockMs)) await breakStale(seen);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new StorageAdapterError(
+          'fileStorage',
+          `${lockPath} stayed locked for ${options.lockTimeoutMs} ms`,
+        );
+      }
+      if (seen) {
+        await sleep(Math.min(left, backoffMs * (0.5 + Math.random())));
+        backoffMs = Math.min(backoffMs * 2, 50);
+      }
+    }
+  };
+
+  return { acquire, look, breakStale };
+}
