@@ -15,8 +15,9 @@ export interface RedisStorageOptions {
   /** Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). */
   prefix?: string;
   /**
-   * Seconds a key lives; default forever. Persisted credentials (keys ending `:credentials`)
-   * always expire with the credentials themselves, or after `ttl` if that is sooner.
+   * Seconds a key lives; default forever. Persisted credentials always expire with the
+   * credentials themselves (the core passes their expiry as `setItem`'s `expiresAt`, which
+   * wrappers such as `encryptedStorage` pass on), or after `ttl` if that is sooner.
    */
   ttl?: number;
   /**
@@ -33,6 +34,16 @@ export interface RedisStorageOptions {
 }
 
 const CREDENTIALS_SUFFIX = ':credentials';
+
+/** The expiration of plain (unencrypted) persisted credentials, from the value itself. */
+function expirationIn(key: string, value: string): unknown {
+  if (!key.endsWith(CREDENTIALS_SUFFIX)) return undefined;
+  try {
+    return (JSON.parse(value) as { expiration?: unknown } | null)?.expiration;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Redis as a storage adapter, through an injected node-redis or ioredis client. Servers that
@@ -74,16 +85,14 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
     }
   };
 
-  /** Milliseconds the key should live, `undefined` for no expiry, `0` for already expired. */
-  const lifetimeMs = (key: string, value: string): number | undefined => {
+  /**
+   * Milliseconds the key should live, `undefined` for no expiry, `0` for already expired. The
+   * caller's `expiresAt` wins (it reaches through wrappers that encrypt the value); otherwise
+   * plain persisted credentials are read for their expiration.
+   */
+  const lifetimeMs = (key: string, value: string, expiresAt?: number): number | undefined => {
     const ttlMs = options.ttl === undefined ? undefined : options.ttl * 1000;
-    if (!key.endsWith(CREDENTIALS_SUFFIX)) return ttlMs;
-    let expiration: unknown;
-    try {
-      expiration = (JSON.parse(value) as { expiration?: unknown } | null)?.expiration;
-    } catch {
-      return ttlMs;
-    }
+    const expiration = Number.isFinite(expiresAt) ? expiresAt : expirationIn(key, value);
     if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return ttlMs;
     const left = Math.max(0, Math.floor(expiration - now()));
     return ttlMs === undefined ? left : Math.min(left, ttlMs);
@@ -98,8 +107,8 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
       if (value === null || value === undefined) return null;
       return typeof value === 'string' ? value : String(value);
     },
-    async setItem(key, value) {
-      const ms = lifetimeMs(key, value);
+    async setItem(key, value, writeOptions) {
+      const ms = lifetimeMs(key, value, writeOptions?.expiresAt);
       if (ms === 0) {
         await command('DEL', () => client.del(prefix + key));
       } else if (ms === undefined) {

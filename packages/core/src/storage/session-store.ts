@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { describeError, StorageError } from '../errors.js';
-import type { IdentityPoolCredentials, StorageAdapter } from '../types.js';
+import type { IdentityPoolCredentials, StorageAdapter, StorageWriteOptions } from '../types.js';
 
 /** Bumped when the stored shape changes; values of another version are ignored. */
 export const STORAGE_SCHEMA_VERSION = 1;
@@ -153,7 +153,9 @@ export class SessionStore {
   }
 
   async saveCredentials(credentials: IdentityPoolCredentials): Promise<void> {
-    await this.write(this.keys.credentials, credentialsEnvelope(credentials));
+    await this.write(this.keys.credentials, credentialsEnvelope(credentials), {
+      expiresAt: credentials.expiration.getTime(),
+    });
   }
 
   async removeCredentials(): Promise<void> {
@@ -190,9 +192,10 @@ export class SessionStore {
     return undefined;
   }
 
-  private async write(key: string, value: object): Promise<void> {
+  private async write(key: string, value: object, options?: StorageWriteOptions): Promise<void> {
     try {
-      await this.adapter.setItem(key, JSON.stringify(value));
+      const text = JSON.stringify(value);
+      await (options ? this.adapter.setItem(key, text, options) : this.adapter.setItem(key, text));
     } catch (error) {
       this.onError(new StorageError('setItem', key, describeError(error)));
     }
