@@ -1,5 +1,6 @@
 import type { StorageAdapter } from '@identity-pool/core';
 import { reason, StorageAdapterError } from './errors.js';
+import { keyPrefixer } from './key-prefix.js';
 
 /**
  * The commands the adapter sends, as both node-redis (v4+) and ioredis clients have them. The
@@ -12,7 +13,10 @@ export interface RedisClientLike {
 }
 
 export interface RedisStorageOptions {
-  /** Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). */
+  /**
+   * Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). A
+   * `:` is added when it does not end with one, so two prefixes never name the same key.
+   */
   prefix?: string;
   /**
    * Seconds a key lives; default forever. Persisted credentials always expire with the
@@ -53,7 +57,7 @@ function expirationIn(key: string, value: string): unknown {
  * when they expire; ones already expired are deleted instead of written.
  */
 export function redisStorage(client: RedisClientLike, options: RedisStorageOptions = {}): StorageAdapter {
-  const prefix = options.prefix ?? '';
+  const at = keyPrefixer('redisStorage', options.prefix);
   const timeoutMs = options.commandTimeoutMs ?? 2000;
   const now = options.now ?? Date.now;
   const flavor = options.flavor ?? ('isOpen' in client ? 'node-redis' : 'ioredis');
@@ -103,22 +107,22 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
 
   return {
     async getItem(key) {
-      const value = await command('GET', () => client.get(prefix + key));
+      const value = await command('GET', () => client.get(at(key)));
       if (value === null || value === undefined) return null;
       return typeof value === 'string' ? value : String(value);
     },
     async setItem(key, value, writeOptions) {
       const ms = lifetimeMs(key, value, writeOptions?.expiresAt);
       if (ms === 0) {
-        await command('DEL', () => client.del(prefix + key));
+        await command('DEL', () => client.del(at(key)));
       } else if (ms === undefined) {
-        await command('SET', () => client.set(prefix + key, value));
+        await command('SET', () => client.set(at(key), value));
       } else {
-        await command('SET', () => setWithExpiry(prefix + key, value, ms));
+        await command('SET', () => setWithExpiry(at(key), value, ms));
       }
     },
     async removeItem(key) {
-      await command('DEL', () => client.del(prefix + key));
+      await command('DEL', () => client.del(at(key)));
     },
   };
 }

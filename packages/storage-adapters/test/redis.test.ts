@@ -57,14 +57,14 @@ if (requireBackend('redis-server', redisServerMissing())) {
 
   storageAdapterSuite(
     it,
-    ({ store, namespace }) => redisStorage(nodeRedis, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => redisStorage(nodeRedis, { prefix: `${store}:${namespace}` }),
     {
       name: 'redisStorage (node-redis)',
     },
   );
   storageAdapterSuite(
     it,
-    ({ store, namespace }) => redisStorage(ioredis, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => redisStorage(ioredis, { prefix: `${store}:${namespace}` }),
     {
       name: 'redisStorage (ioredis)',
     },
