@@ -150,41 +150,43 @@ export function createFileLock(options: FileLockOptions) {
     } catch (error) {
       throw fail(`cannot create the lock ${lockPath}`, error);
     }
-    let taken = false;
+    // The handle is kept while the lock is held: it is the lock's own inode, to refresh its mtime.
+    let lockHandle: FileHandle | undefined;
     try {
       await handle.writeFile(text);
       await link(draft, lockPath);
-      taken = true;
+      lockHandle = handle;
     } catch (error) {
       const why = errorCode(error);
-      if (why !== 'EEXIST') {
-        if (why !== 'EPERM' && why !== 'ENOTSUP' && why !== 'ENOSYS') {
-          throw fail(`cannot create the lock ${lockPath}`, error);
-        }
-        taken = await takeWithoutLink(text); // a file system without hard links
+      if (why === 'EPERM' || why === 'ENOTSUP' || why === 'ENOSYS') {
+        lockHandle = await takeWithoutLink(text); // a file system without hard links
+      } else if (why !== 'EEXIST') {
+        throw fail(`cannot create the lock ${lockPath}`, error);
       }
     } finally {
       await unlink(draft).catch(() => undefined);
-      if (!taken) await handle.close();
+      if (lockHandle !== handle) await handle.close();
     }
-    return taken ? holding(handle, text) : undefined;
+    return lockHandle && holding(lockHandle, text);
   };
 
   /** For file systems without hard links: create the lock exclusively, then write the record. */
-  const takeWithoutLink = async (text: string): Promise<boolean> => {
+  const takeWithoutLink = async (text: string): Promise<FileHandle | undefined> => {
     let handle: FileHandle;
     try {
       handle = await open(lockPath, 'wx', 0o600);
     } catch (error) {
-      if (errorCode(error) === 'EEXIST') return false;
+      if (errorCode(error) === 'EEXIST') return undefined;
       throw fail(`cannot create the lock ${lockPath}`, error);
     }
     try {
       await handle.writeFile(text);
-    } finally {
+      return handle;
+    } catch (error) {
       await handle.close();
+      await unlink(lockPath).catch(() => undefined);
+      throw fail(`cannot write the lock ${lockPath}`, error);
     }
-    return true;
   };
 
   const holding = (handle: FileHandle, text: string): HeldLock => {
