@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StorageAdapterError } from './errors.js';
@@ -15,9 +15,10 @@ import { checkPrivate, errorCode, type FileFailure } from './file-safety.js';
  * refreshed every third of `staleLockMs`, so a live holder's lock never looks stale.
  *
  * Breaking it: a lock is stale when its owner is dead on this host, or when nobody refreshed it
- * for `staleLockMs` (a crash on another host, an older version's lock). It is renamed to a unique
- * name, and kept broken only if what was renamed is exactly the lock judged stale; otherwise it
- * is put back. So two processes that both judged one lock stale never remove a third's fresh lock.
+ * for `staleLockMs` (a crash on another host, an older version's lock). Breakers take turns, look
+ * again, rename it to a unique name and keep it broken only if what was renamed is exactly the lock
+ * judged stale; otherwise it is put back. So two processes that both judged one lock stale never
+ * remove a third's fresh lock.
  *
  * Waiting: a bounded, jittered back-off until `lockTimeoutMs`; every failure that waiting cannot
  * cure (a lock that cannot be removed, a lock another user owns) fails at once.
@@ -121,22 +122,46 @@ export function createFileLock(options: FileLockOptions) {
     }
   };
 
-  /** Breaks the lock `seen` if it is still the one at the lock's name. */
+  const sameLock = (a: SeenLock | undefined, b: SeenLock) =>
+    !!a && a.ino === b.ino && a.text === b.text && a.mtimeMs === b.mtimeMs;
+
+  /**
+   * Breaks the lock `seen` if it is still the one at the lock's name. Breakers take turns through
+   * a small mutex (`.<tag>.break`, held for a few system calls) and look again once they hold it,
+   * so a breaker that judged a lock stale a moment ago never removes the fresh lock another
+   * process took since. A mutex left by a crashed breaker is removed once older than `staleLockMs`.
+   */
   const breakStale = async (seen: SeenLock): Promise<void> => {
-    const aside = join(directory, `.${tag}.${unique()}.stale`);
+    const mutex = join(directory, `.${tag}.break`);
     try {
-      await rename(lockPath, aside);
+      await (await open(mutex, 'wx', 0o600)).close();
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return; // another process broke it first
-      throw fail(`cannot remove the stale lock ${lockPath}`, error);
+      if (errorCode(error) !== 'EEXIST') throw fail(`cannot remove the stale lock ${lockPath}`, error);
+      const age = await lstat(mutex).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      if (age > options.staleLockMs) await unlink(mutex).catch(() => undefined);
+      return; // another process is breaking it: wait and look again
     }
-    const moved = await look(aside).catch(() => undefined);
-    const same =
-      moved && moved.ino === seen.ino && moved.text === seen.text && moved.mtimeMs === seen.mtimeMs;
-    // Not the lock judged stale (it was broken and taken again meanwhile): put it back if the name
-    // is still free. If it is not, that holder finds its lock gone before it commits (stillHeld).
-    if (!same) await link(aside, lockPath).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
+    try {
+      if (!sameLock(await look(), seen)) return; // released, or broken and taken again meanwhile
+      const aside = join(directory, `.${tag}.${unique()}.stale`);
+      try {
+        await rename(lockPath, aside);
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') return;
+        throw fail(`cannot remove the stale lock ${lockPath}`, error);
+      }
+      // Its owner may have released it and another process taken the name in the instant between
+      // the look and the rename: then put that lock back (its holder checks before it commits).
+      if (!sameLock(await look(aside).catch(() => undefined), seen)) {
+        await link(aside, lockPath).catch(() => undefined);
+      }
+      await unlink(aside).catch(() => undefined);
+    } finally {
+      await unlink(mutex).catch(() => undefined);
+    }
   };
 
   /** Tries once to take the lock; undefined when another process holds it. */
