@@ -173,7 +173,11 @@ describe('fileStorage under crashes', () => {
     const started = performance.now();
     await next.setItem('next', 'written after the crash');
     const costMs = performance.now() - started;
-    console.log(`[file-crash] a writer killed holding the lock cost the next writer ${costMs.toFixed(0)} ms`);
+    const again = performance.now();
+    await next.setItem('next', 'written after the crash');
+    console.log(
+      `[file-crash] the first write after a writer was killed holding the lock took ${costMs.toFixed(0)} ms (the next one ${(performance.now() - again).toFixed(0)} ms; 4 MB store)`,
+    );
     expect(costMs).toBeLessThan(1_000); // its pid is dead on this host: no need to wait for staleness
     expect(await readdir(dir)).toEqual(['store.json']);
     const items = await readStore(path);
@@ -249,7 +253,7 @@ describe('fileStorage under crashes', () => {
   });
 
   it('SIGKILL at random moments: no resolved write is lost, the file parses, no temp file survives the next writer', async () => {
-    const budgetMs = 6_000;
+    const budgetMs = Number(process.env.SOAK_MS ?? 6_000);
     const started = Date.now();
     let rounds = 0;
     let kills = 0;
