@@ -44,6 +44,24 @@ describe('the file lock', () => {
     expect(await held.release()).toBe(true);
   });
 
+  it('breakers take turns: one finding another at work leaves the lock; a crashed breaker’s turn expires', async () => {
+    const lockPath = join(directory, 'turns.lock');
+    const mutex = join(directory, '.turns.break');
+    await plantStale(lockPath);
+    const lock = lockAt('turns', { staleLockMs: 500 });
+    const seen = (await lock.look())!;
+    await writeFile(mutex, '', { mode: 0o600 }); // another process is breaking it right now
+    await lock.breakStale(seen);
+    expect(await readFile(lockPath, 'utf8')).toBe('99999\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(mutex, old, old); // …or it crashed while breaking
+    await lock.breakStale(seen); // removes the crashed breaker's mutex
+    await lock.breakStale(seen); // and now breaks the lock
+    await expect(readFile(lockPath, 'utf8')).rejects.toThrow(/ENOENT/);
+    const held = await lock.acquire();
+    expect(await held.release()).toBe(true);
+  });
+
   it('a live holder keeps its lock fresh: another writer waits its timeout instead of breaking it', async () => {
     const holder = lockAt('fresh', { staleLockMs: 100 });
     const held = await holder.acquire();
