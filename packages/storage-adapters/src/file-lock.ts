@@ -131,7 +131,7 @@ export function createFileLock(options: FileLockOptions) {
    * so a breaker that judged a lock stale a moment ago never removes the fresh lock another
    * process took since. A mutex left by a crashed breaker is removed once older than `staleLockMs`.
    */
-  const breakStale = async (seen: SeenLock): Promise<void> => {
+  const breakStale = async (seen: SeenLock): Promise<boolean> => {
     const mutex = join(directory, `.${tag}.break`);
     try {
       await (await open(mutex, 'wx', 0o600)).close();
@@ -142,23 +142,23 @@ export function createFileLock(options: FileLockOptions) {
         () => 0,
       );
       if (age > options.staleLockMs) await unlink(mutex).catch(() => undefined);
-      return; // another process is breaking it: wait and look again
+      return false; // another process is breaking it: wait and look again
     }
     try {
-      if (!sameLock(await look(), seen)) return; // released, or broken and taken again meanwhile
+      if (!sameLock(await look(), seen)) return false; // released, or broken and taken again meanwhile
       const aside = join(directory, `.${tag}.${unique()}.stale`);
       try {
         await rename(lockPath, aside);
       } catch (error) {
-        if (errorCode(error) === 'ENOENT') return;
+        if (errorCode(error) === 'ENOENT') return false;
         throw fail(`cannot remove the stale lock ${lockPath}`, error);
       }
       // Its owner may have released it and another process taken the name in the instant between
       // the look and the rename: then put that lock back (its holder checks before it commits).
-      if (!sameLock(await look(aside).catch(() => undefined), seen)) {
-        await link(aside, lockPath).catch(() => undefined);
-      }
+      const broken = sameLock(await look(aside).catch(() => undefined), seen);
+      if (!broken) await link(aside, lockPath).catch(() => undefined);
       await unlink(aside).catch(() => undefined);
+      return broken;
     } finally {
       await unlink(mutex).catch(() => undefined);
     }
@@ -245,7 +245,9 @@ export function createFileLock(options: FileLockOptions) {
       const held = await tryTake();
       if (held) return held;
       const seen = await look();
-      if (seen && isStale(seen, options.staleLockMs)) await breakStale(seen);
+      // Broken: take it at once (still within the deadline, so even endless stale locks end).
+      const broke = seen && isStale(seen, options.staleLockMs) && (await breakStale(seen));
+      if (broke && Date.now() < deadline) continue;
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new StorageAdapterError(
