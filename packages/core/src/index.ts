@@ -93,6 +93,7 @@ export type {
   LoginToken,
   ServiceCredentials,
   StorageAdapter,
+  StorageWriteOptions,
   UnlinkIdentityInput,
 } from './types.js';
 export { cognitoUserPoolLogin, userPoolLoginsKey, userPoolLoginsKeyFor } from './user-pool-login.js';

@@ -8,8 +8,18 @@ export type Awaitable<T> = T | Promise<T>;
  */
 export interface StorageAdapter {
   getItem(key: string): Awaitable<string | null>;
-  setItem(key: string, value: string): Awaitable<void>;
+  /** `options`, when given, says how long the value is worth keeping; adapters may ignore it. */
+  setItem(key: string, value: string, options?: StorageWriteOptions): Awaitable<void>;
   removeItem(key: string): Awaitable<void>;
+}
+
+/** What the core knows about a value it writes (persisted credentials). */
+export interface StorageWriteOptions {
+  /**
+   * Epoch ms after which the value is useless (the credentials' expiration). Adapters that can
+   * expire keys (Redis) use it as the TTL; wrappers (encryption) pass it on to the adapter inside.
+   */
+  expiresAt?: number;
 }
 
 /** A token from an identity provider, sent to Cognito in the `Logins` map. */

@@ -1,4 +1,5 @@
 import type { StorageAdapter } from '@identity-pool/core';
+import { keyPrefixer } from './key-prefix.js';
 
 /** The part of React Native's `AsyncStorage` the adapter uses (v1, v2 and v3 all have it). */
 export interface AsyncStorageLike {
@@ -8,7 +9,10 @@ export interface AsyncStorageLike {
 }
 
 export interface AsyncStorageOptions {
-  /** Put before every key; default none (the core's keys are prefixed already). */
+  /**
+   * Put before every key; default none (the core's keys are prefixed already). A `:` is added
+   * when it does not end with one, so two prefixes never name the same key.
+   */
   prefix?: string;
 }
 
@@ -19,16 +23,16 @@ export interface AsyncStorageOptions {
  * `undefined` read into `null`. Failures reject and the core reports them as `error` events.
  */
 export function asyncStorage(storage: AsyncStorageLike, options: AsyncStorageOptions = {}): StorageAdapter {
-  const prefix = options.prefix ?? '';
+  const at = keyPrefixer('asyncStorage', options.prefix);
   return {
     async getItem(key) {
-      return (await storage.getItem(prefix + key)) ?? null;
+      return (await storage.getItem(at(key))) ?? null;
     },
     async setItem(key, value) {
-      await storage.setItem(prefix + key, value);
+      await storage.setItem(at(key), value);
     },
     async removeItem(key) {
-      await storage.removeItem(prefix + key);
+      await storage.removeItem(at(key));
     },
   };
 }

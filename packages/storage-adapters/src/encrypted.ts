@@ -148,9 +148,11 @@ export function encryptedStorage(inner: StorageAdapter, options: EncryptedStorag
           return null;
         }
       }),
-    setItem: (name, value) =>
+    // The expiry hint passes through, so the inner adapter can still expire what it cannot read.
+    setItem: (name, value, writeOptions) =>
       inOrder(name, async () => {
-        await inner.setItem(name, await seal(name, value));
+        const sealed = await seal(name, value);
+        await (writeOptions ? inner.setItem(name, sealed, writeOptions) : inner.setItem(name, sealed));
       }),
     removeItem: (name) =>
       inOrder(name, async () => {

@@ -1,5 +1,6 @@
 import type { StorageAdapter } from '@identity-pool/core';
 import { reason, StorageAdapterError } from './errors.js';
+import { keyPrefixer } from './key-prefix.js';
 
 /**
  * The commands the adapter sends, as both node-redis (v4+) and ioredis clients have them. The
@@ -12,11 +13,15 @@ export interface RedisClientLike {
 }
 
 export interface RedisStorageOptions {
-  /** Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). */
+  /**
+   * Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). A
+   * `:` is added when it does not end with one, so two prefixes never name the same key.
+   */
   prefix?: string;
   /**
-   * Seconds a key lives; default forever. Persisted credentials (keys ending `:credentials`)
-   * always expire with the credentials themselves, or after `ttl` if that is sooner.
+   * Seconds a key lives; default forever. Persisted credentials always expire with the
+   * credentials themselves (the core passes their expiry as `setItem`'s `expiresAt`, which
+   * wrappers such as `encryptedStorage` pass on), or after `ttl` if that is sooner.
    */
   ttl?: number;
   /**
@@ -34,6 +39,16 @@ export interface RedisStorageOptions {
 
 const CREDENTIALS_SUFFIX = ':credentials';
 
+/** The expiration of plain (unencrypted) persisted credentials, from the value itself. */
+function expirationIn(key: string, value: string): unknown {
+  if (!key.endsWith(CREDENTIALS_SUFFIX)) return undefined;
+  try {
+    return (JSON.parse(value) as { expiration?: unknown } | null)?.expiration;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Redis as a storage adapter, through an injected node-redis or ioredis client. Servers that
  * share one Redis (and prefix) share one identity cache: a pool's identity, and with
@@ -42,7 +57,7 @@ const CREDENTIALS_SUFFIX = ':credentials';
  * when they expire; ones already expired are deleted instead of written.
  */
 export function redisStorage(client: RedisClientLike, options: RedisStorageOptions = {}): StorageAdapter {
-  const prefix = options.prefix ?? '';
+  const at = keyPrefixer('redisStorage', options.prefix);
   const timeoutMs = options.commandTimeoutMs ?? 2000;
   const now = options.now ?? Date.now;
   const flavor = options.flavor ?? ('isOpen' in client ? 'node-redis' : 'ioredis');
@@ -74,16 +89,14 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
     }
   };
 
-  /** Milliseconds the key should live, `undefined` for no expiry, `0` for already expired. */
-  const lifetimeMs = (key: string, value: string): number | undefined => {
+  /**
+   * Milliseconds the key should live, `undefined` for no expiry, `0` for already expired. The
+   * caller's `expiresAt` wins (it reaches through wrappers that encrypt the value); otherwise
+   * plain persisted credentials are read for their expiration.
+   */
+  const lifetimeMs = (key: string, value: string, expiresAt?: number): number | undefined => {
     const ttlMs = options.ttl === undefined ? undefined : options.ttl * 1000;
-    if (!key.endsWith(CREDENTIALS_SUFFIX)) return ttlMs;
-    let expiration: unknown;
-    try {
-      expiration = (JSON.parse(value) as { expiration?: unknown } | null)?.expiration;
-    } catch {
-      return ttlMs;
-    }
+    const expiration = Number.isFinite(expiresAt) ? expiresAt : expirationIn(key, value);
     if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return ttlMs;
     const left = Math.max(0, Math.floor(expiration - now()));
     return ttlMs === undefined ? left : Math.min(left, ttlMs);
@@ -94,22 +107,22 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
 
   return {
     async getItem(key) {
-      const value = await command('GET', () => client.get(prefix + key));
+      const value = await command('GET', () => client.get(at(key)));
       if (value === null || value === undefined) return null;
       return typeof value === 'string' ? value : String(value);
     },
-    async setItem(key, value) {
-      const ms = lifetimeMs(key, value);
+    async setItem(key, value, writeOptions) {
+      const ms = lifetimeMs(key, value, writeOptions?.expiresAt);
       if (ms === 0) {
-        await command('DEL', () => client.del(prefix + key));
+        await command('DEL', () => client.del(at(key)));
       } else if (ms === undefined) {
-        await command('SET', () => client.set(prefix + key, value));
+        await command('SET', () => client.set(at(key), value));
       } else {
-        await command('SET', () => setWithExpiry(prefix + key, value, ms));
+        await command('SET', () => setWithExpiry(at(key), value, ms));
       }
     },
     async removeItem(key) {
-      await command('DEL', () => client.del(prefix + key));
+      await command('DEL', () => client.del(at(key)));
     },
   };
 }

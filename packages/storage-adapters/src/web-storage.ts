@@ -1,5 +1,6 @@
 import type { StorageAdapter } from '@identity-pool/core';
 import { reason, StorageAdapterError } from './errors.js';
+import { keyPrefixer } from './key-prefix.js';
 
 /** The part of the Web Storage `Storage` interface the adapter uses. */
 export interface WebStorageLike {
@@ -9,7 +10,10 @@ export interface WebStorageLike {
 }
 
 export interface WebStorageOptions {
-  /** Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). */
+  /**
+   * Put before every key, e.g. `myapp:`; default none (the core's keys are prefixed already). A
+   * `:` is added when it does not end with one, so two prefixes never name the same key.
+   */
   prefix?: string;
 }
 
@@ -32,7 +36,7 @@ export function webStorage(
   storage: WebStorageLike | (() => WebStorageLike),
   options: WebStorageOptions = {},
 ): WebStorageAdapter {
-  const prefix = options.prefix ?? '';
+  const at = keyPrefixer('webStorage', options.prefix);
   const memory = new Map<string, string>();
   const target = (): WebStorageLike => (typeof storage === 'function' ? storage() : storage);
 
@@ -41,7 +45,7 @@ export function webStorage(
       const kept = memory.get(key);
       if (kept !== undefined) return kept;
       try {
-        return target().getItem(prefix + key) ?? null;
+        return target().getItem(at(key)) ?? null;
       } catch (error) {
         throw new StorageAdapterError('webStorage', `the browser refused to read: ${reason(error)}`, {
           cause: error,
@@ -50,7 +54,7 @@ export function webStorage(
     },
     setItem(key, value) {
       try {
-        target().setItem(prefix + key, value);
+        target().setItem(at(key), value);
         memory.delete(key);
       } catch (error) {
         memory.set(key, value);
@@ -64,7 +68,7 @@ export function webStorage(
     removeItem(key) {
       memory.delete(key);
       try {
-        target().removeItem(prefix + key);
+        target().removeItem(at(key));
       } catch (error) {
         throw new StorageAdapterError('webStorage', `the browser refused to remove: ${reason(error)}`, {
           cause: error,

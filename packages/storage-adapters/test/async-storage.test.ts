@@ -6,7 +6,7 @@ import { asyncStorage } from '../src/async-storage.js';
 // AsyncStorage's own in-memory store (its `/jest` entry): one database per `store`.
 storageAdapterSuite(
   it,
-  ({ store, namespace }) => asyncStorage(createAsyncStorage(store), { prefix: `${namespace}:` }),
+  ({ store, namespace }) => asyncStorage(createAsyncStorage(store), { prefix: namespace }),
   {
     name: 'asyncStorage',
   },

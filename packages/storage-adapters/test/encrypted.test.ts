@@ -84,6 +84,25 @@ describe('encryptedStorage', () => {
     expect(reported).toHaveLength(1);
   });
 
+  it('passes the expiry hint on to the adapter inside, which only sees ciphertext', async () => {
+    const plain = memoryStorage();
+    const seen: unknown[] = [];
+    const storage = encryptedStorage(
+      {
+        getItem: (k) => plain.getItem(k),
+        setItem: (k, v, ...rest: unknown[]) => {
+          seen.push(rest);
+          plain.setItem(k, v);
+        },
+        removeItem: (k) => plain.removeItem(k),
+      },
+      { key },
+    );
+    await storage.setItem('a:credentials', '{"expiration":1}', { expiresAt: 1_900_000_000_000 });
+    await storage.setItem('a:identity', '{}');
+    expect(seen).toEqual([[{ expiresAt: 1_900_000_000_000 }], []]);
+  });
+
   it('rejects a key that is not AES-GCM and an empty passphrase', async () => {
     const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     expect(() => encryptedStorage(memoryStorage(), { key: hmac })).toThrow(/AES-GCM/);

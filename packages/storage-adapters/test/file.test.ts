@@ -66,21 +66,42 @@ describe('fileStorage on disk', () => {
 
   it('a lock left by a crashed process is broken once stale', async () => {
     const path = join(root, 'stale.json');
-    await writeFile(`${path}.lock`, '99999\n');
+    await writeFile(`${path}.lock`, '99999\n', { mode: 0o600 });
     const { utimes } = await import('node:fs/promises');
     const old = new Date(Date.now() - 60_000);
     await utimes(`${path}.lock`, old, old);
-    const storage = fileStorage({ path, staleLockMs: 30_000 });
+    const storage = fileStorage({ path, staleLockMs: 1_000 });
     await storage.setItem('k', 'v');
     expect(await storage.getItem('k')).toBe('v');
   });
 
-  it('a fresh lock held too long makes the write fail clearly', async () => {
+  it('a lock its holder keeps fresh, held too long, makes the write fail clearly within the timeout', async () => {
     const path = join(root, 'held.json');
-    await writeFile(`${path}.lock`, '1\n');
-    const storage = fileStorage({ path, lockTimeoutMs: 200 });
-    await expect(storage.setItem('k', 'v')).rejects.toThrow(/stayed locked for 200 ms/);
-    await rm(`${path}.lock`);
+    await writeFile(`${path}.lock`, '1\n', { mode: 0o600 });
+    const { utimes } = await import('node:fs/promises');
+    // A live holder refreshes its lock; one stuck for longer than the timeout is not broken.
+    const holder = setInterval(() => {
+      const now = new Date();
+      void utimes(`${path}.lock`, now, now).catch(() => undefined);
+    }, 20);
+    try {
+      const storage = fileStorage({ path, lockTimeoutMs: 300, staleLockMs: 100 });
+      const started = performance.now();
+      await expect(storage.setItem('k', 'v')).rejects.toThrow(/stayed locked for 300 ms/);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      clearInterval(holder);
+      await rm(`${path}.lock`);
+    }
+  });
+
+  it('refuses timings where a crashed writer’s lock would outlast a write’s wait', () => {
+    expect(() => fileStorage({ path: join(root, 'x.json'), lockTimeoutMs: 1000, staleLockMs: 1000 })).toThrow(
+      /staleLockMs \(1000\) must be below lockTimeoutMs \(1000\)/,
+    );
+    expect(() => fileStorage({ path: join(root, 'x.json'), lockTimeoutMs: -1 })).toThrow(
+      /lockTimeoutMs must be/,
+    );
   });
 
   it('two processes hammering one file: it always parses and no write is lost', async () => {

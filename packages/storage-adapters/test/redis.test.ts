@@ -4,6 +4,7 @@ import { storageAdapterSuite } from '@identity-pool/testkit';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encryptedStorage } from '../src/encrypted.js';
 import { redisStorage } from '../src/redis.js';
 import { requireBackend } from './support/backend.js';
 import { type RedisServer, redisServerMissing, startRedisServer } from './support/redis-server.js';
@@ -56,14 +57,14 @@ if (requireBackend('redis-server', redisServerMissing())) {
 
   storageAdapterSuite(
     it,
-    ({ store, namespace }) => redisStorage(nodeRedis, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => redisStorage(nodeRedis, { prefix: `${store}:${namespace}` }),
     {
       name: 'redisStorage (node-redis)',
     },
   );
   storageAdapterSuite(
     it,
-    ({ store, namespace }) => redisStorage(ioredis, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => redisStorage(ioredis, { prefix: `${store}:${namespace}` }),
     {
       name: 'redisStorage (ioredis)',
     },
@@ -87,6 +88,34 @@ if (requireBackend('redis-server', redisServerMissing())) {
       expect(credentialsTtl).toBeGreaterThan(left - 5_000);
       expect(credentialsTtl).toBeLessThanOrEqual(left + 1_000);
       expect(await nodeRedis.pTTL(keys[1]!)).toBe(-1); // the identity has no expiry without `ttl`
+    });
+
+    it('through encryptedStorage, persisted credentials still expire with the credentials', async () => {
+      const prefix = `encrypted-${Math.random().toString(36).slice(2)}:`;
+      const identityPoolId = emulator.createPool().identityPoolId;
+      const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+        'encrypt',
+        'decrypt',
+      ]);
+      const storage = encryptedStorage(redisStorage(ioredis, { prefix }), { key });
+      const credentials = await session(storage, identityPoolId).getCredentials();
+      const credentialsKey = `${prefix}identity-pool:v1:${identityPoolId}:credentials`;
+      expect(await nodeRedis.get(credentialsKey)).toMatch(/^ipenc1\./); // Redis holds only ciphertext
+      const left = credentials.expiration.getTime() - Date.now();
+      const ttl = await nodeRedis.pTTL(credentialsKey);
+      expect(ttl).toBeGreaterThan(left - 5_000);
+      expect(ttl).toBeLessThanOrEqual(left + 1_000);
+      expect(await nodeRedis.pTTL(`${prefix}identity-pool:v1:${identityPoolId}:identity`)).toBe(-1);
+    });
+
+    it('an expiry hint from the caller sets the TTL of any key, and an expired one deletes it', async () => {
+      const storage = redisStorage(nodeRedis, { prefix: 'hinted:' });
+      await storage.setItem('a:opaque', 'not JSON', { expiresAt: Date.now() + 30_000 });
+      const ttl = await nodeRedis.pTTL('hinted:a:opaque');
+      expect(ttl).toBeGreaterThan(25_000);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      await storage.setItem('a:opaque', 'not JSON', { expiresAt: Date.now() - 1 });
+      expect(await nodeRedis.exists('hinted:a:opaque')).toBe(0);
     });
 
     it('`ttl` bounds every key, credentials included', async () => {

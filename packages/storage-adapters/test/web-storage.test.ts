@@ -20,7 +20,7 @@ class MapStorage implements WebStorageLike {
 const stores = new Map<string, MapStorage>();
 const storeFor = (name: string) => stores.get(name) ?? stores.set(name, new MapStorage()).get(name)!;
 
-storageAdapterSuite(it, ({ store, namespace }) => webStorage(storeFor(store), { prefix: `${namespace}:` }), {
+storageAdapterSuite(it, ({ store, namespace }) => webStorage(storeFor(store), { prefix: namespace }), {
   name: 'webStorage (Map-backed Storage)',
 });
 

@@ -81,8 +81,9 @@ function uniqueStore(): string {
   return `ipsuite-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${storeCounter}`;
 }
 
-/** A key shaped like the ones the core writes. */
-const coreKey = (name: string) => `identity-pool:v1:us-east-1:00000000-0000-0000-0000-000000000000:${name}`;
+/** A key shaped like the ones the core writes (under its `storageKeyPrefix`, default `identity-pool`). */
+const coreKey = (name: string, storageKeyPrefix = 'identity-pool') =>
+  `${storageKeyPrefix}:v1:us-east-1:00000000-0000-0000-0000-000000000000:${name}`;
 
 /** Values the adapter must hand back unchanged. */
 const unicodeValues = [
@@ -100,7 +101,7 @@ const unicodeValues = [
 
 /**
  * Registers the conformance tests of a storage adapter: missing keys are `null`, values come back
- * exactly (unicode, 50 KB), namespaces and stores are isolated, a new adapter over the same store
+ * exactly (unicode, 50 KB), namespaces and stores are isolated (also namespaces that run into keys), a new adapter over the same store
  * sees what an earlier one wrote, concurrent writes all land and writes issued in order end in
  * the last one, `removeItem` is idempotent, and `createIdentityPoolAuth` over the adapter against
  * the emulator restarts warm (one call; none with `persistCredentials`).
@@ -227,6 +228,30 @@ export function storageAdapterSuite(
     await b.removeItem('shared-key');
     checkEqual(await a.getItem('shared-key'), 'from a', 'store a after store b wrote and removed');
   });
+
+  run(
+    'isolation',
+    'namespaces that run into keys never share one: "tenant" + "1x:…" is not "tenant1" + "x:…"',
+    async ({ open }) => {
+      const namespaces = ['tenant', 'tenant1'];
+      const keyPrefixes = ['1x', 'x'];
+      const adapters = await Promise.all(namespaces.map((namespace) => open(namespace)));
+      for (const [n, storage] of adapters.entries()) {
+        for (const keyPrefix of keyPrefixes) {
+          await storage.setItem(coreKey('identity', keyPrefix), `${namespaces[n]} + ${keyPrefix}`);
+        }
+      }
+      for (const [n, storage] of adapters.entries()) {
+        for (const keyPrefix of keyPrefixes) {
+          checkEqual(
+            await storage.getItem(coreKey('identity', keyPrefix)),
+            `${namespaces[n]} + ${keyPrefix}`,
+            `namespace ${namespaces[n]}, key prefix ${keyPrefix}`,
+          );
+        }
+      }
+    },
+  );
 
   run('persistence', 'a new adapter over the same store reads what an earlier one wrote', async (h) => {
     const first = await h.open();

@@ -22,7 +22,7 @@ describe('storageAdapterSuite', () => {
   it('passes a correct adapter and registers only the groups switched on', async () => {
     const { names, failed } = await runSuite(() => memoryStorage(), offline);
     expect(failed).toEqual([]);
-    expect(names.length).toBe(12);
+    expect(names.length).toBe(13);
     expect(names.some((n) => n.includes('persistence') || n.includes('endToEnd'))).toBe(false);
     expect(names.every((n) => n.startsWith('x: '))).toBe(true);
   });
@@ -44,6 +44,21 @@ describe('storageAdapterSuite', () => {
         'x: isolation: two stores do not see each other',
       ]),
     );
+  });
+
+  it('catches a namespace joined to keys with no separator ("tenant" + "1x" = "tenant1" + "x")', async () => {
+    const stores = new Map<string, ReturnType<typeof memoryStorage>>();
+    const { failed } = await runSuite(({ store, namespace }) => {
+      const inner = stores.get(store) ?? stores.set(store, memoryStorage()).get(store)!;
+      return {
+        getItem: (key) => inner.getItem(namespace + key),
+        setItem: (key, value) => inner.setItem(namespace + key, value),
+        removeItem: (key) => inner.removeItem(namespace + key),
+      };
+    }, offline);
+    expect(failed).toEqual([
+      'x: isolation: namespaces that run into keys never share one: "tenant" + "1x:…" is not "tenant1" + "x:…"',
+    ]);
   });
 
   it('catches truncated values and mangled unicode', async () => {

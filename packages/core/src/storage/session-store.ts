@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { systemClock } from '../clock.js';
 import { describeError, StorageError } from '../errors.js';
-import type { Awaitable, IdentityPoolCredentials, StorageAdapter } from '../types.js';
+import type { Awaitable, IdentityPoolCredentials, StorageAdapter, StorageWriteOptions } from '../types.js';
 import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
 import { KeyQueue } from './key-queue.js';
 import { foreignReason, type RecordScope, regionOf, trustedUntil } from './record-scope.js';
@@ -178,7 +178,10 @@ export class SessionStore {
   private generation = 0;
   private credentialsGeneration = 0;
   /** Per key: how many writes and removes were sent, and the last one (a value, or null for a remove). */
-  private readonly sent = new Map<string, { count: number; last: string | null }>();
+  private readonly sent = new Map<
+    string,
+    { count: number; last: string | null; options?: StorageWriteOptions | undefined }
+  >();
 
   constructor(
     private readonly adapter: StorageAdapter,
@@ -254,6 +257,8 @@ export class SessionStore {
       this.keys.credentials,
       { ...credentialsEnvelope(credentials), ...this.recordHeader() },
       lease,
+      // Adapters with expiry (Redis) keep the value no longer than the credentials live.
+      { expiresAt: credentials.expiration.getTime() },
     );
   }
 
@@ -333,14 +338,24 @@ export class SessionStore {
     });
   }
 
-  private write(key: string, record: object, lease: StoreLease): Promise<void> {
+  private write(
+    key: string,
+    record: object,
+    lease: StoreLease,
+    options?: StorageWriteOptions,
+  ): Promise<void> {
     const value = JSON.stringify(record);
     return this.queue.run(key, async () => {
       // A clear since the lease was taken: this write belongs to work that was signed out.
       if (!this.holds(lease, key)) return;
-      const outcome = await this.send(key, value, () => this.adapter.setItem(key, value));
+      const outcome = await this.send(key, value, () => this.setItem(key, value, options), options);
       if (outcome.status !== 'done') this.onError(this.failure('setItem', key, outcome));
     });
+  }
+
+  /** `setItem`, with the third argument only when there is one (adapters see two otherwise). */
+  private setItem(key: string, value: string, options: StorageWriteOptions | undefined): Awaitable<void> {
+    return options ? this.adapter.setItem(key, value, options) : this.adapter.setItem(key, value);
   }
 
   private remove(key: string): Promise<void> {
@@ -357,9 +372,14 @@ export class SessionStore {
    * after calls sent since: then the last of those is sent again, so the key ends as the session
    * last left it (a late credentials write cannot outlive the logout that followed it).
    */
-  private async send(key: string, value: string | null, invoke: () => Awaitable<void>) {
+  private async send(
+    key: string,
+    value: string | null,
+    invoke: () => Awaitable<void>,
+    options?: StorageWriteOptions,
+  ) {
     const count = (this.sent.get(key)?.count ?? 0) + 1;
-    this.sent.set(key, { count, last: value });
+    this.sent.set(key, { count, last: value, options });
     const outcome = await boundedCall(invoke, this.timeoutMs, this.timers);
     if (outcome.status === 'timedOut') void outcome.late.then(() => this.repairAfter(key, count));
     return outcome;
@@ -373,9 +393,12 @@ export class SessionStore {
       const sent = this.sent.get(key);
       // Sent since it landed: that call already set the key as the session last left it.
       if (!sent || sent.count !== landedAt) return;
-      const { last } = sent;
-      const outcome = await this.send(key, last, () =>
-        last === null ? this.adapter.removeItem(key) : this.adapter.setItem(key, last),
+      const { last, options } = sent;
+      const outcome = await this.send(
+        key,
+        last,
+        () => (last === null ? this.adapter.removeItem(key) : this.setItem(key, last, options)),
+        options,
       );
       if (outcome.status !== 'done')
         this.onError(this.failure(last === null ? 'removeItem' : 'setItem', key, outcome));

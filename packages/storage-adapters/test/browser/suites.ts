@@ -18,7 +18,7 @@ const groups = { endToEnd: false };
 export function registerBrowserTests(test: Test): void {
   storageAdapterSuite(
     test,
-    ({ store, namespace }) => webStorage(localStorage, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => webStorage(localStorage, { prefix: `${store}:${namespace}` }),
     {
       name: 'webStorage (Chromium localStorage)',
       groups,
@@ -26,7 +26,7 @@ export function registerBrowserTests(test: Test): void {
   );
   storageAdapterSuite(
     test,
-    ({ store, namespace }) => webStorage(sessionStorage, { prefix: `${store}:${namespace}:` }),
+    ({ store, namespace }) => webStorage(sessionStorage, { prefix: `${store}:${namespace}` }),
     { name: 'webStorage (Chromium sessionStorage)', groups },
   );
   storageAdapterSuite(
@@ -42,7 +42,7 @@ export function registerBrowserTests(test: Test): void {
     test,
     async ({ store, namespace }) => {
       key ??= crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-      return encryptedStorage(webStorage(localStorage, { prefix: `${store}:${namespace}:` }), {
+      return encryptedStorage(webStorage(localStorage, { prefix: `${store}:${namespace}` }), {
         key: await key,
       });
     },
