@@ -145,11 +145,14 @@ export async function saveLogin(
   signal?: AbortSignal,
 ): Promise<void> {
   const identity = storedIdentityOf(result);
+  // One lease for both writes: a clear or clearCredentials while the identity is written ends
+  // the credentials' write too.
+  const lease = deps.store.lease();
   const save = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
-    await deps.store.saveIdentity(identity, stamp);
+    await deps.store.saveIdentity(identity, stamp, lease);
     throwIfAborted(signal);
-    if (deps.options.persistCredentials) await deps.store.saveCredentials(result.credentials);
+    if (deps.options.persistCredentials) await deps.store.saveCredentials(result.credentials, lease);
   };
   if (!coordinating(deps)) return save();
   return deps.tabs.withLock(async (held) => {
@@ -175,12 +178,13 @@ export async function undoLogin(
   { deps, previous }: { deps: SessionDeps; previous: CommittedSession },
   signal?: AbortSignal,
 ): Promise<void> {
+  const lease = deps.store.lease();
   const restore = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     if (!previous.identity) return deps.store.clear();
-    await deps.store.saveIdentity(previous.identity, stamp);
+    await deps.store.saveIdentity(previous.identity, stamp, lease);
     if (!deps.options.persistCredentials) return;
-    if (previous.credentials) await deps.store.saveCredentials(previous.credentials);
+    if (previous.credentials) await deps.store.saveCredentials(previous.credentials, lease);
     else await deps.store.removeCredentials();
   };
   if (!coordinating(deps)) return restore();
