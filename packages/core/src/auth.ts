@@ -1,16 +1,11 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
 import { createClockSkew, toTimerClock } from './clock.js';
-import {
-  AbortError,
-  ConfigurationError,
-  describeError,
-  type IdentityPoolError,
-  StoppedError,
-} from './errors.js';
+import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
+import { describeError, guard, SessionSecrets, toLibraryError } from './redact.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
@@ -92,7 +87,11 @@ function loginEntries(logins: Record<string, string | LoginProvider>): Record<st
   );
 }
 
-function stateOf(snapshot: Snapshot, coordination: IdentityPoolState['coordination']): IdentityPoolState {
+function stateOf(
+  snapshot: Snapshot,
+  coordination: IdentityPoolState['coordination'],
+  secrets: SessionSecrets,
+): IdentityPoolState {
   const { identity, logins, credentials, error } = snapshot.context;
   const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
   const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
@@ -102,7 +101,10 @@ function stateOf(snapshot: Snapshot, coordination: IdentityPoolState['coordinati
     authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
     providers,
     expiration: credentials?.expiration,
-    error: error && { name: error.name, message: error.message },
+    error: error && {
+      name: describeError(error.name, secrets),
+      message: describeError(error.message, secrets),
+    },
     coordination,
   });
 }
@@ -141,13 +143,20 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
+  /** The session's login tokens and credentials' secrets: redacted from all it emits and rejects with. */
+  const secrets = new SessionSecrets();
+  /** Anything leaving the session as an error: one of the library's, with no secret in it. */
+  const safe = (error: unknown, operation = 'session') =>
+    toLibraryError(error, secrets, { source: 'runtime', operation });
+  const reportError = (error: unknown) => publish('error', { error: safe(error) });
+
   const store = new SessionStore(
     resolved.storage ?? memoryStorage(),
     resolved.storageKeyPrefix,
     resolved.identityPoolId,
     // Deferred a microtask: the first read happens while the session is being created, before
     // the caller could subscribe with `on('error', …)`.
-    (error) => queueMicrotask(() => publish('error', { error })),
+    (error) => queueMicrotask(() => reportError(error)),
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
   let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
@@ -168,6 +177,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     clock,
     skew: createClockSkew(),
     tabs,
+    secrets,
   };
   const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
@@ -185,6 +195,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   let current: IdentityPoolCredentials | undefined;
   let currentPromise: Promise<IdentityPoolCredentials> | undefined;
+  /** The logins of the latest snapshot, whose tokens `secrets` holds. */
+  let knownLogins: Snapshot['context']['logins'] | undefined;
 
   const isUsable = (
     credentials: IdentityPoolCredentials | undefined,
@@ -199,7 +211,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
-  const rejectAll = (error: Error, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
+  const rejectAll = (thrown: unknown, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
+    const error = safe(thrown);
     for (const waiter of waiters) {
       if (kinds.includes(waiter.kind)) {
         waiters.delete(waiter);
@@ -214,7 +227,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   actor.on('credentials', ({ credentials }) =>
     publish('credentials', { identityId: credentials.identityId, expiration: credentials.expiration }),
   );
-  actor.on('error', ({ error }) => publish('error', { error }));
+  actor.on('error', ({ error }) => reportError(error));
   actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
   actor.on('requestFailed', ({ error }) => {
     const hasIdentity = actor.getSnapshot().context.identity !== undefined;
@@ -225,18 +238,23 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (snapshot.context.credentials !== current) {
         current = snapshot.context.credentials;
         currentPromise = current && Promise.resolve(current);
+        secrets.add(current?.secretAccessKey, current?.sessionToken);
+      }
+      if (snapshot.context.logins !== knownLogins) {
+        knownLogins = snapshot.context.logins;
+        secrets.add(...Object.values(knownLogins).map((entry) => entry.token));
       }
       settle(snapshot);
       if (snapshot !== lastSnapshot) {
         lastSnapshot = snapshot;
-        const next = stateOf(snapshot, tabs.mode);
+        const next = stateOf(snapshot, tabs.mode, secrets);
         if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
           lastState = next;
           for (const listener of stateListeners) listener();
         }
       }
     },
-    error: (error) => rejectAll(error instanceof Error ? error : new Error(String(error))),
+    error: (error) => rejectAll(error),
   });
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
@@ -320,15 +338,18 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       return currentPromise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
-    return wait(
-      'credentials',
-      options?.signal,
-      (credentials) =>
-        isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
-      () => {
-        baseline = current;
-        actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
-      },
+    return exit(
+      'getCredentials',
+      wait(
+        'credentials',
+        options?.signal,
+        (credentials) =>
+          isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
+        () => {
+          baseline = current;
+          actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
+        },
+      ),
     );
   }
 
@@ -340,7 +361,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
           'must be a non-empty string such as "graph.facebook.com"',
         );
       }
-      const token = await login.signIn(signal ? { signal } : undefined);
+      const token = await guard(
+        () => login.signIn(signal ? { signal } : undefined),
+        () => secrets,
+        { source: 'loginProvider', operation: 'signIn' },
+      );
       if (!token || typeof token.token !== 'string' || token.token.length === 0) {
         throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
       }
@@ -394,11 +419,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       type === 'LOGOUT'
         ? providers.map((provider) =>
             // A provider's sign-out failing (or throwing synchronously) never fails logout().
-            Promise.resolve()
-              .then(() => provider.signOut?.())
-              .catch((error: unknown) =>
-                publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
-              ),
+            signOut(provider),
           )
         : [];
     // Under the lock, after any other tab's write in progress: the other tabs are told (they
@@ -411,6 +432,24 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       })
       .finally(() => signingOut--);
     await Promise.all([signOutTabs, ...signOuts]);
+    // Their errors are reported: the signed-out session's secrets need not be known any longer.
+    secrets.forget();
+  }
+
+  /** A provider's sign-out failing (or throwing synchronously) is an `error` event, never a rejection. */
+  function signOut(provider: LoginProvider): Promise<void> {
+    return guard(
+      () => provider.signOut?.(),
+      () => secrets,
+      { source: 'loginProvider', operation: 'signOut' },
+    ).catch(reportError);
+  }
+
+  /** A public call's rejection: one of the library's errors, with no secret in it. */
+  function exit<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      throw safe(error, operation);
+    });
   }
 
   const auth: IdentityPoolAuth = {
@@ -468,11 +507,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (epoch !== startedIn) throw new AbortError('The session logged out while the login was removed');
       const provider = logins[providerName]?.provider;
       actor.send({ type: 'LOGIN.REMOVED', providerName });
-      await Promise.resolve()
-        .then(() => provider?.signOut?.())
-        .catch((error: unknown) =>
-          publish('error', { error: error instanceof Error ? error : new Error(String(error)) }),
-        );
+      if (provider) await signOut(provider);
     },
     logout: () => forget('LOGOUT'),
     clear: () => forget('CLEAR'),
@@ -488,7 +523,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       return () => set.delete(listener as (event: never) => void);
     },
     getState() {
-      lastState ??= stateOf(actor.getSnapshot(), tabs.mode);
+      lastState ??= stateOf(actor.getSnapshot(), tabs.mode, secrets);
       return lastState;
     },
     subscribe(listener) {
@@ -507,7 +542,25 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       for (const waiter of pending) waiter.reject(new StoppedError());
     },
   };
+  // Every rejection of the public API leaves through `exit`: typed, and with no secret in it.
+  auth.getIdentityId = exiting('getIdentityId', auth.getIdentityId);
+  auth.login = exiting('login', auth.login);
+  auth.removeLogin = exiting('removeLogin', auth.removeLogin);
+  auth.logout = exiting('logout', auth.logout);
+  auth.clear = exiting('clear', auth.clear);
+  auth.clearCredentials = exiting('clearCredentials', auth.clearCredentials);
   return auth;
+
+  /** `call`, whose rejections (and synchronous throws) leave through `exit`. */
+  function exiting<A extends unknown[], T>(operation: string, call: (...args: A) => Promise<T>) {
+    return (...args: A): Promise<T> => {
+      try {
+        return exit(operation, call(...args));
+      } catch (error) {
+        return Promise.reject(safe(error, operation));
+      }
+    };
+  }
 }
 
 export type { IdentityPoolError };

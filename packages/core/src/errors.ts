@@ -124,25 +124,24 @@ export class StoppedError extends IdentityPoolError {
   }
 }
 
-/**
- * Replaces every occurrence of the given secrets (login tokens, secret keys) in an error's
- * message — services and transports may echo a request back — and returns the error.
- */
-export function redactSecrets<E>(error: E, secrets: readonly string[]): E {
-  if (!(error instanceof Error)) return error;
-  const live = secrets.filter((secret) => secret.length >= 4);
-  if (live.length === 0) return error;
-  const redact = (text: string) => live.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-  error.message = redact(error.message);
-  if (typeof error.stack === 'string') error.stack = redact(error.stack);
-  if (error instanceof ServiceError) {
-    (error as { serviceMessage: string }).serviceMessage = redact(error.serviceMessage);
-  }
-  return error;
-}
+/** What threw an `ExternalError`. */
+export type ExternalSource = 'transport' | 'loginProvider' | 'storage' | 'runtime';
 
-/** Describes any thrown value in one line, without its stack. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+/**
+ * Code outside this library (a custom transport, a login provider, the runtime) threw something
+ * that is not one of this library's errors: a foreign error, a string, a plain object. The
+ * message is its description and `cause` a copy of it, both with every secret redacted
+ * (`redact.ts`).
+ */
+export class ExternalError extends IdentityPoolError {
+  override name = 'ExternalError';
+  constructor(
+    /** Who threw. */
+    readonly source: ExternalSource,
+    /** What was called, e.g. `GetCredentialsForIdentity`, `signIn`. */
+    readonly operation: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

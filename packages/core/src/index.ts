@@ -15,7 +15,8 @@ export { stateMachineToMermaid } from './diagram.js';
 export {
   AbortError,
   ConfigurationError,
-  describeError,
+  ExternalError,
+  type ExternalSource,
   GuestAccessDisabledError,
   IdentityPoolError,
   InvalidResponseError,
@@ -38,6 +39,7 @@ export {
 } from './machine.js';
 export { type IdentityPoolAuthOptions, type RetryOptions, resolveOptions } from './options.js';
 export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
+export { describeError, REDACTED, redactValue } from './redact.js';
 export { backoffDelay, retryKind, withRetry } from './retry.js';
 export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
 export { memoryStorage } from './storage/memory.js';

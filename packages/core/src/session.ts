@@ -5,8 +5,9 @@
  * never hands out credentials for an identity that is not stored yet.
  */
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
-import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
+import { ConfigurationError, InvalidResponseError, LoginRequiredError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { guard, type SessionSecrets } from './redact.js';
 import { withRetry } from './retry.js';
 import {
   type IdentityStamp,
@@ -17,7 +18,13 @@ import {
 } from './storage/session-store.js';
 import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
-import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
+import type {
+  CognitoIdentityTransport,
+  IdentityPoolCredentials,
+  LoginProvider,
+  LoginsMap,
+  ServiceCredentials,
+} from './types.js';
 
 /** Everything the session's work needs; built once by `createIdentityPoolAuth`. */
 export interface SessionDeps {
@@ -32,6 +39,8 @@ export interface SessionDeps {
   skew?: ClockSkew | undefined;
   /** Coordination with the other tabs of the origin (`tabs.ts`). Absent: single-tab. */
   tabs?: TabCoordinator | undefined;
+  /** The secrets the session knows, redacted from every error (`redact.ts`). Absent: only a request's own tokens. */
+  secrets?: SessionSecrets | undefined;
 }
 
 /** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
@@ -88,7 +97,11 @@ export async function resolveLogins(
         (entry.expiresAt !== undefined && entry.expiresAt - now <= LOGIN_TOKEN_RENEW_MS);
       let current = entry;
       if (stale && entry.provider?.getToken) {
-        const renewed = await entry.provider.getToken(signal ? { signal } : undefined);
+        const renewed = await guard(
+          () => entry.provider?.getToken?.(signal ? { signal } : undefined),
+          () => Object.values(logins).map((held) => held.token),
+          { source: 'loginProvider', operation: 'getToken' },
+        );
         current = renewed
           ? {
               provider: entry.provider,
@@ -109,13 +122,25 @@ export async function resolveLogins(
   return { map, logins: next };
 }
 
-/** Runs a request; an error it throws never carries one of the login tokens it was sent. */
-async function redacting<T>(tokens: string[], request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw redactSecrets(error, tokens);
-  }
+/**
+ * Runs a request of the transport (foreign code): whatever it throws leaves as one of this
+ * library's errors, with the login tokens it was sent and every secret the session knows redacted.
+ */
+async function redacting<T>(
+  deps: SessionDeps,
+  operation: string,
+  tokens: string[],
+  request: () => Promise<T>,
+) {
+  deps.secrets?.add(...tokens);
+  const out = await guard(request, () => [...tokens, ...(deps.secrets ?? [])], {
+    source: 'transport',
+    operation,
+  });
+  // Credentials it answers are secrets from now on, before the session holds them.
+  const credentials = (out as { credentials?: Partial<ServiceCredentials> } | undefined)?.credentials;
+  deps.secrets?.add(credentials?.secretAccessKey, credentials?.sessionToken);
+  return out;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined) {
@@ -227,7 +252,7 @@ async function getId(
     signal,
   });
   const providers = Object.keys(map).sort();
-  const out = await redacting(Object.values(map), () =>
+  const out = await redacting(deps, 'GetId', Object.values(map), () =>
     withRetry(
       () =>
         deps.transport.getId({
@@ -355,7 +380,7 @@ async function getCredentials(
   // service answers it, and the session adopts it as it adopts a merge.
   const requestedId =
     Object.values(logins).find((entry) => entry.token && entry.identityId)?.identityId ?? identity.identityId;
-  const out = await redacting(Object.values(map), () =>
+  const out = await redacting(deps, 'GetCredentialsForIdentity', Object.values(map), () =>
     withRetry(
       () =>
         deps.transport.getCredentialsForIdentity({
@@ -416,7 +441,7 @@ export async function unlinkLogin(
   if (!unlink)
     throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
   const { map } = await resolveLogins(request.logins, { now: serviceNow(deps), force: false, signal });
-  await redacting(Object.values(map), () =>
+  await redacting(deps, 'UnlinkIdentity', Object.values(map), () =>
     withRetry(
       () =>
         unlink.call(deps.transport, {

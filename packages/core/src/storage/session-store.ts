@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { describeError, StorageError } from '../errors.js';
+import { StorageError } from '../errors.js';
+import { describeError } from '../redact.js';
 import type { IdentityPoolCredentials, StorageAdapter } from '../types.js';
 
 /** Bumped when the stored shape changes; values of another version are ignored. */
@@ -104,6 +105,12 @@ export function readCredentialsEnvelope(value: unknown): IdentityPoolCredentials
   return parsed.success ? fromCredentialsEnvelope(parsed.data) : undefined;
 }
 
+/** The secret values of a record being written (credentials' secret key and session token). */
+const secretFieldsOf = (value: object): unknown[] => [
+  (value as Partial<CredentialsEnvelope>).secretAccessKey,
+  (value as Partial<CredentialsEnvelope>).sessionToken,
+];
+
 /** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
 export function storageKeys(prefix: string, identityPoolId: string) {
   const base = `${prefix}:v${STORAGE_SCHEMA_VERSION}:${identityPoolId}`;
@@ -191,10 +198,12 @@ export class SessionStore {
   }
 
   private async write(key: string, value: object): Promise<void> {
+    const json = JSON.stringify(value);
     try {
-      await this.adapter.setItem(key, JSON.stringify(value));
+      await this.adapter.setItem(key, json);
     } catch (error) {
-      this.onError(new StorageError('setItem', key, describeError(error)));
+      // An adapter may quote what it was asked to write: never the value, nor a secret in it.
+      this.onError(new StorageError('setItem', key, describeError(error, [json, ...secretFieldsOf(value)])));
     }
   }
 
