@@ -125,7 +125,7 @@ export class StoppedError extends IdentityPoolError {
 }
 
 /** What threw an `ExternalError`. */
-export type ExternalSource = 'transport' | 'loginProvider' | 'storage' | 'runtime';
+export type ExternalSource = 'transport' | 'loginProvider' | 'runtime';
 
 /**
  * Code outside this library (a custom transport, a login provider, the runtime) threw something

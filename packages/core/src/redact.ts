@@ -95,7 +95,8 @@ function isLibraryErrorPrototype(proto: object): boolean {
 function libraryErrorNamed(name: unknown): object | undefined {
   const type =
     typeof name === 'string' && Object.hasOwn(libraryErrors, name)
-      ? libraryErrors[name as keyof typeof libraryErrors]
+      ? // biome-ignore lint/performance/noDynamicNamespaceImportAccess: looked up by name, so every class is kept (all are small)
+        libraryErrors[name as keyof typeof libraryErrors]
       : undefined;
   return typeof type === 'function' && type.prototype instanceof IdentityPoolError
     ? type.prototype
