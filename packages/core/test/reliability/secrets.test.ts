@@ -6,8 +6,10 @@
  * anything the library hands out: `error` events, rejections, `getState()` and its JSON. And every
  * error handed out is an `IdentityPoolError`.
  */
+import { defaultRoles } from '@identity-pool/emulator';
 import { describe, expect, it } from 'vitest';
 import {
+  basicFlowTransport,
   type CognitoIdentityTransport,
   type IdentityPoolAuth,
   IdentityPoolError,
@@ -216,4 +218,36 @@ describe('a storage adapter that throws the value it was handed (persistCredenti
       expectNoSecretEscaped(auth, events, [], [before.secretAccessKey, before.sessionToken]);
     },
   );
+});
+
+describe('the basic flow: STS quoting the OpenID token in a validation error', () => {
+  it('the token, which buys credentials of the role, is in nothing emitted or rejected', async () => {
+    const pool = env.pool();
+    let sent = '';
+    // STS's validation errors quote the value refused, as every AWS JSON/query service does.
+    const transport = basicFlowTransport(
+      sdkTransport({ region: 'us-east-1', endpoint: env.emulator.endpoint }),
+      {
+        roleArn: defaultRoles.unauthenticated,
+        sts: {
+          region: 'us-east-1',
+          fetch: async (_url, init) => {
+            sent = new URLSearchParams(init.body).get('WebIdentityToken') ?? '';
+            return {
+              status: 400,
+              headers: { get: () => null },
+              text: async () =>
+                `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>1 validation error detected: Value '${sent}' at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 16</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+            };
+          },
+        },
+      },
+    );
+    const auth = env.auth({ identityPoolId: pool, transport });
+    const events = recordEvents(auth);
+    const outcomes = [await failure(auth.getCredentials())];
+    expect(sent.length).toBeGreaterThan(20);
+    expect(outcomes[0]).toMatchObject({ name: 'ServiceError', code: 'ValidationError' });
+    expectNoSecretEscaped(auth, events, outcomes, [sent]);
+  });
 });
