@@ -82,9 +82,18 @@ const BUILT_IN_ERROR_PROTOTYPES: ReadonlySet<object> = new Set(
     .map((type) => type.prototype),
 );
 
-/** A prototype of this library's errors: an `IdentityPoolError` class that adds no method or getter. */
+/** The prototypes of the error classes `errors.ts` exports. */
+const LIBRARY_ERROR_PROTOTYPES: ReadonlySet<unknown> = new Set(
+  Object.values(libraryErrors).map((type) => (type as { prototype?: unknown }).prototype),
+);
+
+/**
+ * A prototype of this library's errors: a class of `errors.ts`, or an `IdentityPoolError` class
+ * that adds no method or getter (a foreign subclass's `toString` or getter could return a secret).
+ */
 function isLibraryErrorPrototype(proto: object): boolean {
-  if (proto !== IdentityPoolError.prototype && !(proto instanceof IdentityPoolError)) return false;
+  if (LIBRARY_ERROR_PROTOTYPES.has(proto)) return true;
+  if (!(proto instanceof IdentityPoolError)) return false;
   return Reflect.ownKeys(proto).every((key) => key === 'constructor');
 }
 
