@@ -2,7 +2,8 @@
  * The soak: many sessions through many simulated hours against the emulator, on one simulated
  * clock shared by every session and the service, while faults are injected at random: throttling,
  * 500s, dropped connections, latency spikes, identities deleted or disabled, login tokens
- * expiring (and providers signing out), storage writes failing. Invariants are checked on every
+ * expiring (and providers signing out), storage writes failing (quoting the value they were
+ * given), a custom transport throwing its request back. Invariants are checked on every
  * step; the run returns its counts and every violation.
  *
  * Used by `bench/soak.mjs` (the long run) and by core's CI-sized test
@@ -25,6 +26,8 @@ const EXPECTED_ERRORS = new Set([
   'LoginRequiredError',
   'AbortError',
   'InvalidResponseError',
+  // A hostile transport's throw, wrapped.
+  'ExternalError',
 ]);
 
 /** A seeded PRNG (mulberry32): the same seed, the same faults. */
@@ -166,6 +169,7 @@ export async function runSoak(options = {}) {
       loginTokenExpired: 0,
       providerSignedOut: 0,
       storageWritesFailing: 0,
+      transportThrowsRequest: 0,
     },
     secretHits: 0,
     violations: 0,
@@ -203,6 +207,7 @@ export async function runSoak(options = {}) {
       attempts: new WeakMap(),
       timers: new Set(),
       storageFailingUntil: 0,
+      transportThrowsRequest: false,
       signedOut: false,
       expireNextToken: false,
       pending: new Set(),
@@ -243,6 +248,11 @@ export async function runSoak(options = {}) {
       };
       input.signal?.addEventListener('abort', finish, { once: true });
       try {
+        if (s.transportThrowsRequest) {
+          // A custom transport that throws its request back (login tokens in an own property).
+          s.transportThrowsRequest = false;
+          throw Object.assign(new Error('the proxy refused the request'), { request: input });
+        }
         return await call(input);
       } catch (error) {
         const attempt = input.signal && s.attempts.get(input.signal);
@@ -262,7 +272,8 @@ export async function runSoak(options = {}) {
     s.storage = {
       getItem: (key) => backing.getItem(key),
       setItem: (key, value) => {
-        if (clock.now() < s.storageFailingUntil) throw new Error('QuotaExceededError: the disk is full');
+        // Quoting what it was asked to write (with persistCredentials: the secret key).
+        if (clock.now() < s.storageFailingUntil) throw `QuotaExceededError: no room for ${value}`;
         return backing.setItem(key, value);
       },
       removeItem: (key) => backing.removeItem(key),
@@ -422,6 +433,9 @@ export async function runSoak(options = {}) {
       } else if (r < 0.024) {
         counts.faults.storageWritesFailing++;
         s.storageFailingUntil = clock.now() + (1 + Math.floor(random() * 90)) * MINUTE;
+      } else if (r < 0.028) {
+        counts.faults.transportThrowsRequest++;
+        s.transportThrowsRequest = true;
       }
       if (s.relogin) {
         s.relogin = false;
