@@ -238,11 +238,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (snapshot.context.credentials !== current) {
         current = snapshot.context.credentials;
         currentPromise = current && Promise.resolve(current);
-        secrets.add(current?.secretAccessKey, current?.sessionToken);
+        learnSecrets();
       }
       if (snapshot.context.logins !== knownLogins) {
         knownLogins = snapshot.context.logins;
-        secrets.add(...Object.values(knownLogins).map((entry) => entry.token));
+        learnSecrets();
       }
       settle(snapshot);
       if (snapshot !== lastSnapshot) {
@@ -432,8 +432,16 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       })
       .finally(() => signingOut--);
     await Promise.all([signOutTabs, ...signOuts]);
-    // Their errors are reported: the signed-out session's secrets need not be known any longer.
+    // Their errors are reported: the signed-out session's secrets need not be known any longer
+    // (what it holds now, a guest's credentials obtained meanwhile, still are).
     secrets.forget();
+    learnSecrets();
+  }
+
+  /** The secrets of what the session holds now. */
+  function learnSecrets() {
+    secrets.add(current?.secretAccessKey, current?.sessionToken);
+    secrets.add(...Object.values(knownLogins ?? {}).map((entry) => entry.token));
   }
 
   /** A provider's sign-out failing (or throwing synchronously) is an `error` event, never a rejection. */

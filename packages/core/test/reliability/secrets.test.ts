@@ -251,3 +251,43 @@ describe('the basic flow: STS quoting the OpenID token in a validation error', (
     expectNoSecretEscaped(auth, events, outcomes, [sent]);
   });
 });
+
+describe('the secrets a session knows, across a logout', () => {
+  it('credentials obtained while logout() was still signing out stay redacted after it', async () => {
+    const pool = env.pool();
+    const inner = memoryStorage();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let slowRemoval = false;
+    const storage: StorageAdapter = {
+      getItem: (key) => inner.getItem(key),
+      setItem: (key, value) => inner.setItem(key, value),
+      removeItem: async (key) => {
+        if (slowRemoval) await gate;
+        inner.removeItem(key);
+      },
+    };
+    const real = sdkTransport({ region: 'us-east-1', endpoint: env.emulator.endpoint });
+    let hostile = false;
+    const transport: CognitoIdentityTransport = {
+      getId: (input) => real.getId(input),
+      getCredentialsForIdentity: async (input) => {
+        if (hostile) throw hostileShapes['in an own property']?.([guest.secretAccessKey, guest.sessionToken]);
+        return real.getCredentialsForIdentity(input);
+      },
+    };
+    const auth = env.auth({ identityPoolId: pool, storage, transport });
+    const events = recordEvents(auth);
+    await auth.getCredentials();
+    slowRemoval = true;
+    const loggingOut = auth.logout();
+    const guest = await auth.getCredentials();
+    release();
+    await loggingOut;
+    hostile = true;
+    const outcomes = [await failure(auth.getCredentials({ forceRefresh: true }))];
+    expectNoSecretEscaped(auth, events, outcomes, [guest.secretAccessKey, guest.sessionToken]);
+  });
+});
