@@ -17,6 +17,7 @@ export const REDACTED = '[redacted]';
 
 /** Shorter strings are not redacted: they would match ordinary words. */
 const MIN_SECRET_LENGTH = 4;
+/** Objects nested deeper are `[truncated]`. */
 const MAX_DEPTH = 6;
 /** Objects copied per walk, properties per object, characters per string. */
 const MAX_OBJECTS = 200;
@@ -33,6 +34,8 @@ const UNREADABLE = '[unreadable]';
  */
 const SECRET_FIELD =
   /(\\*["'](?:secretAccessKey|sessionToken|SecretKey|SessionToken)\\*["']\s*:\s*\\*["'])[^"'\\]+/g;
+/** The same in STS's XML answer. */
+const SECRET_ELEMENT = /(<(?:SecretAccessKey|SessionToken)>)[^<]+/g;
 
 /** Reads something foreign; its throwing is the `fallback`. */
 function attempt<T>(read: () => T, fallback: T): T {
@@ -46,7 +49,7 @@ function attempt<T>(read: () => T, fallback: T): T {
 /**
  * A function replacing every occurrence of the secrets in a text, as they are and URL-encoded
  * (as a query or form body carries them), longest first (so a secret that contains another is not
- * half left), and the secret fields of quoted JSON.
+ * half left), and the secret fields of quoted JSON or XML.
  */
 export function redactor(secrets: Iterable<unknown>): (text: string) => string {
   const forms = new Set<string>();
@@ -59,7 +62,8 @@ export function redactor(secrets: Iterable<unknown>): (text: string) => string {
   return (text) =>
     ordered
       .reduce((out, form) => (out.includes(form) ? out.split(form).join(REDACTED) : out), text)
-      .replace(SECRET_FIELD, `$1${REDACTED}`);
+      .replace(SECRET_FIELD, `$1${REDACTED}`)
+      .replace(SECRET_ELEMENT, `$1${REDACTED}`);
 }
 
 type Redact = (text: string) => string;

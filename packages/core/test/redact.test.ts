@@ -163,7 +163,7 @@ describe('redactValue', () => {
     expect((copies[2] as string).length).toBeLessThan(10_000);
   });
 
-  it('redacts a secret inside another longest first, URL-encoded forms, and JSON secret fields it was not told of', () => {
+  it('redacts a secret inside another longest first, URL-encoded forms, and JSON or XML secret fields it was not told of', () => {
     const redact = (text: string) => redactValue(text, [SECRET, SECRET.slice(0, 10)]);
     expect(redact(`a ${SECRET} b`)).toBe(`a ${REDACTED} b`);
     expect(redact(`q=${encodeURIComponent(SECRET)}`)).toBe(`q=${REDACTED}`);
@@ -176,6 +176,11 @@ describe('redactValue', () => {
       `could not read {"accessKeyId":"ASIA1","secretAccessKey":"${REDACTED}","sessionToken":"${REDACTED}"}`,
     );
     expect(redactValue(JSON.stringify({ quoted: record }), [])).not.toContain('unknown-');
+    expect(
+      redactValue('<Credentials><SecretAccessKey>k/+1</SecretAccessKey><SessionToken>t=</SessionToken>', []),
+    ).toBe(
+      `<Credentials><SecretAccessKey>${REDACTED}</SecretAccessKey><SessionToken>${REDACTED}</SessionToken>`,
+    );
   });
 });
 
