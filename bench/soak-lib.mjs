@@ -2,9 +2,9 @@
  * The soak: many sessions through many simulated hours against the emulator, on one simulated
  * clock shared by every session and the service, while faults are injected at random: throttling,
  * 500s, dropped connections, latency spikes, identities deleted or disabled, login tokens
- * expiring (and providers signing out), storage writes failing, guests logging out while a
- * refresh writes. Invariants are checked on every step; the run returns its counts and every
- * violation.
+ * expiring (and providers signing out), storage writes failing (quoting the value they were
+ * given), guests logging out while a refresh writes, a custom transport throwing its request
+ * back. Invariants are checked on every step; the run returns its counts and every violation.
  *
  * Used by `bench/soak.mjs` (the long run) and by core's CI-sized test
  * (`packages/core/test/reliability/soak.test.ts`).
@@ -30,6 +30,8 @@ const EXPECTED_ERRORS = new Set([
   'LoginSupersededError',
   'AbortError',
   'InvalidResponseError',
+  // A hostile transport's throw, wrapped.
+  'ExternalError',
 ]);
 
 /** A seeded PRNG (mulberry32): the same seed, the same faults. */
@@ -172,6 +174,7 @@ export async function runSoak(options = {}) {
       providerSignedOut: 0,
       storageWritesFailing: 0,
       logoutMidWrite: 0,
+      transportThrowsRequest: 0,
     },
     secretHits: 0,
     violations: 0,
@@ -209,6 +212,7 @@ export async function runSoak(options = {}) {
       attempts: new WeakMap(),
       timers: new Set(),
       storageFailingUntil: 0,
+      transportThrowsRequest: false,
       signedOut: false,
       expireNextToken: false,
       pending: new Set(),
@@ -249,6 +253,11 @@ export async function runSoak(options = {}) {
       };
       input.signal?.addEventListener('abort', finish, { once: true });
       try {
+        if (s.transportThrowsRequest) {
+          // A custom transport that throws its request back (login tokens in an own property).
+          s.transportThrowsRequest = false;
+          throw Object.assign(new Error('the proxy refused the request'), { request: input });
+        }
         return await call(input);
       } catch (error) {
         const attempt = input.signal && s.attempts.get(input.signal);
@@ -269,7 +278,8 @@ export async function runSoak(options = {}) {
       getItem: (key) => backing.getItem(key),
       setItem: (key, value) => {
         if (s.logoutAtNextWrite && key.endsWith(':identity')) logOutNow(s);
-        if (clock.now() < s.storageFailingUntil) throw new Error('QuotaExceededError: the disk is full');
+        // Quoting what it was asked to write (with persistCredentials: the secret key).
+        if (clock.now() < s.storageFailingUntil) throw `QuotaExceededError: no room for ${value}`;
         return backing.setItem(key, value);
       },
       removeItem: (key) => backing.removeItem(key),
@@ -451,6 +461,9 @@ export async function runSoak(options = {}) {
         counts.faults.logoutMidWrite++;
         s.logoutAtNextWrite = true;
         callCredentials(s, { forceRefresh: true });
+      } else if (r < 0.03) {
+        counts.faults.transportThrowsRequest++;
+        s.transportThrowsRequest = true;
       }
       if (s.relogin) {
         s.relogin = false;

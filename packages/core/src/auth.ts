@@ -1,17 +1,12 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
-import {
-  AbortError,
-  ConfigurationError,
-  describeError,
-  type IdentityPoolError,
-  StoppedError,
-} from './errors.js';
+import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
+import { describeError, guard, SessionSecrets, toLibraryError } from './redact.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
@@ -93,7 +88,11 @@ function loginEntries(logins: Record<string, string | LoginProvider>): Record<st
   );
 }
 
-function stateOf(snapshot: Snapshot, coordination: IdentityPoolState['coordination']): IdentityPoolState {
+function stateOf(
+  snapshot: Snapshot,
+  coordination: IdentityPoolState['coordination'],
+  secrets: SessionSecrets,
+): IdentityPoolState {
   const { identity, logins, credentials, error } = snapshot.context;
   const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
   const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
@@ -103,7 +102,10 @@ function stateOf(snapshot: Snapshot, coordination: IdentityPoolState['coordinati
     authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
     providers,
     expiration: credentials?.expiration,
-    error: error && { name: error.name, message: error.message },
+    error: error && {
+      name: describeError(error.name, secrets),
+      message: describeError(error.message, secrets),
+    },
     coordination,
   });
 }
@@ -142,13 +144,20 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
+  /** The session's login tokens and credentials' secrets: redacted from all it emits and rejects with. */
+  const secrets = new SessionSecrets();
+  /** Anything leaving the session as an error: one of the library's, with no secret in it. */
+  const safe = (error: unknown, operation = 'session') =>
+    toLibraryError(error, secrets, { source: 'runtime', operation });
+  const reportError = (error: unknown) => publish('error', { error: safe(error) });
+
   const store = new SessionStore(
     resolved.storage ?? memoryStorage(),
     resolved.storageKeyPrefix,
     resolved.identityPoolId,
     // Deferred a microtask: the first read happens while the session is being created, before
     // the caller could subscribe with `on('error', …)`.
-    (error) => queueMicrotask(() => publish('error', { error })),
+    (error) => queueMicrotask(() => reportError(error)),
     { region: resolved.region, timeoutMs: resolved.storageTimeoutMs, clock },
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
@@ -170,6 +179,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     clock,
     skew: createClockSkew(),
     tabs,
+    secrets,
   };
   const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
@@ -194,6 +204,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   let current: IdentityPoolCredentials | undefined;
   let currentPromise: Promise<IdentityPoolCredentials> | undefined;
+  /** The logins of the latest snapshot, whose tokens `secrets` holds. */
+  let knownLogins: Snapshot['context']['logins'] | undefined;
 
   const isUsable = (
     credentials: IdentityPoolCredentials | undefined,
@@ -208,7 +220,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
-  const rejectAll = (error: Error, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
+  const rejectAll = (thrown: unknown, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
+    const error = safe(thrown);
     for (const waiter of waiters) {
       if (kinds.includes(waiter.kind)) {
         waiters.delete(waiter);
@@ -223,7 +236,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   actor.on('credentials', ({ credentials }) =>
     publish('credentials', { identityId: credentials.identityId, expiration: credentials.expiration }),
   );
-  actor.on('error', ({ error }) => publish('error', { error }));
+  actor.on('error', ({ error }) => reportError(error));
   actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
   // A login() settles from its own ticket only: never from credentials some other login brought.
   actor.on('loginSettled', ({ ticket, credentials, error }) => {
@@ -242,18 +255,23 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (snapshot.context.credentials !== current) {
         current = snapshot.context.credentials;
         currentPromise = current && Promise.resolve(current);
+        learnSecrets();
+      }
+      if (snapshot.context.logins !== knownLogins) {
+        knownLogins = snapshot.context.logins;
+        learnSecrets();
       }
       settle(snapshot);
       if (snapshot !== lastSnapshot) {
         lastSnapshot = snapshot;
-        const next = stateOf(snapshot, tabs.mode);
+        const next = stateOf(snapshot, tabs.mode, secrets);
         if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
           lastState = next;
           for (const listener of stateListeners) listener();
         }
       }
     },
-    error: (error) => rejectAll(error instanceof Error ? error : new Error(String(error))),
+    error: (error) => rejectAll(error),
   });
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
@@ -339,15 +357,18 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       return currentPromise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
-    return wait(
-      'credentials',
-      options?.signal,
-      (credentials) =>
-        isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
-      () => {
-        baseline = current;
-        actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
-      },
+    return exit(
+      'getCredentials',
+      wait(
+        'credentials',
+        options?.signal,
+        (credentials) =>
+          isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
+        () => {
+          baseline = current;
+          actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
+        },
+      ),
     );
   }
 
@@ -359,7 +380,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
           'must be a non-empty string such as "graph.facebook.com"',
         );
       }
-      const token = await login.signIn(signal ? { signal } : undefined);
+      const token = await guard(
+        () => login.signIn(signal ? { signal } : undefined),
+        () => secrets,
+        { source: 'loginProvider', operation: 'signIn' },
+      );
       if (!token || typeof token.token !== 'string' || token.token.length === 0) {
         throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
       }
@@ -401,9 +426,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     };
   }
 
-  /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event. */
-  const signOutOf = (provider: LoginProvider) =>
-    signOutProvider(provider, clock, (error) => publish('error', { error }));
+  /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
+  const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
 
   /**
    * Sends a login as a transaction with a ticket of its own; the promise settles from that
@@ -414,6 +438,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     signal: AbortSignal | undefined,
   ): Promise<IdentityPoolCredentials> {
     const ticket = ++lastTicket;
+    // The pending login's token is a secret from now on, before the machine commits it.
+    secrets.add(entry.token);
     return new Promise<IdentityPoolCredentials>((resolve, reject) => {
       const onAbort = () => {
         if (!pendingLogins.delete(ticket)) return;
@@ -470,6 +496,23 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       })
       .finally(() => signingOut--);
     await Promise.all([cleared, signOutTabs, ...signOuts]);
+    // Their errors are reported: the signed-out session's secrets need not be known any longer
+    // (what it holds now, a guest's credentials obtained meanwhile, still are).
+    secrets.forget();
+    learnSecrets();
+  }
+
+  /** The secrets of what the session holds now. */
+  function learnSecrets() {
+    secrets.add(current?.secretAccessKey, current?.sessionToken);
+    secrets.add(...Object.values(knownLogins ?? {}).map((entry) => entry.token));
+  }
+
+  /** A public call's rejection: one of the library's errors, with no secret in it. */
+  function exit<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return promise.catch((error: unknown) => {
+      throw safe(error, operation);
+    });
   }
 
   const auth: IdentityPoolAuth = {
@@ -538,7 +581,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       return () => set.delete(listener as (event: never) => void);
     },
     getState() {
-      lastState ??= stateOf(actor.getSnapshot(), tabs.mode);
+      lastState ??= stateOf(actor.getSnapshot(), tabs.mode, secrets);
       return lastState;
     },
     subscribe(listener) {
@@ -558,7 +601,25 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       rejectLogins(new StoppedError());
     },
   };
+  // Every rejection of the public API leaves through `exit`: typed, and with no secret in it.
+  auth.getIdentityId = exiting('getIdentityId', auth.getIdentityId);
+  auth.login = exiting('login', auth.login);
+  auth.removeLogin = exiting('removeLogin', auth.removeLogin);
+  auth.logout = exiting('logout', auth.logout);
+  auth.clear = exiting('clear', auth.clear);
+  auth.clearCredentials = exiting('clearCredentials', auth.clearCredentials);
   return auth;
+
+  /** `call`, whose rejections (and synchronous throws) leave through `exit`. */
+  function exiting<A extends unknown[], T>(operation: string, call: (...args: A) => Promise<T>) {
+    return (...args: A): Promise<T> => {
+      try {
+        return exit(operation, call(...args));
+      } catch (error) {
+        return Promise.reject(safe(error, operation));
+      }
+    };
+  }
 }
 
 export type { IdentityPoolError };

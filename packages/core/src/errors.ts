@@ -103,7 +103,7 @@ export class LoginFailedError extends IdentityPoolError {
     readonly providerName: string,
     cause: unknown,
   ) {
-    super(`Login with ${providerName} failed: ${describeError(cause)}`, { cause });
+    super(`Login with ${providerName} failed: ${describeThrown(cause)}`, { cause });
   }
 }
 
@@ -148,27 +148,26 @@ export class StoppedError extends IdentityPoolError {
   }
 }
 
-/**
- * Replaces every occurrence of the given secrets (login tokens, secret keys) in an error's
- * message — services and transports may echo a request back — and returns the error.
- */
-export function redactSecrets<E>(error: E, secrets: readonly string[]): E {
-  if (!(error instanceof Error)) return error;
-  const live = secrets.filter((secret) => secret.length >= 4);
-  if (live.length === 0) return error;
-  const redact = (text: string) => live.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-  error.message = redact(error.message);
-  if (typeof error.stack === 'string') error.stack = redact(error.stack);
-  if (error instanceof ServiceError) {
-    (error as { serviceMessage: string }).serviceMessage = redact(error.serviceMessage);
-  }
-  return error;
-}
+/** What threw an `ExternalError`. */
+export type ExternalSource = 'transport' | 'loginProvider' | 'runtime';
 
-/** Describes any thrown value in one line, without its stack. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+/**
+ * Code outside this library (a custom transport, a login provider, the runtime) threw something
+ * that is not one of this library's errors: a foreign error, a string, a plain object. The
+ * message is its description and `cause` a copy of it, both with every secret redacted
+ * (`redact.ts`).
+ */
+export class ExternalError extends IdentityPoolError {
+  override name = 'ExternalError';
+  constructor(
+    /** Who threw. */
+    readonly source: ExternalSource,
+    /** What was called, e.g. `GetCredentialsForIdentity`, `signIn`. */
+    readonly operation: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 // ---- Login provider errors (issue 16 §1): what a vendor SDK did wrong, by name. ----
@@ -236,7 +235,20 @@ export function toLoginProviderError(
   error: unknown,
 ): IdentityPoolError {
   if (error instanceof IdentityPoolError) return error;
-  return new LoginProviderError(providerId, `${providerId}: ${operation} failed: ${describeError(error)}`, {
+  return new LoginProviderError(providerId, `${providerId}: ${operation} failed: ${describeThrown(error)}`, {
     cause: error,
   });
+}
+
+/**
+ * One line about a thrown value for an error message, never throwing (a hostile getter, a Proxy).
+ * Not redacted here: what the session emits is redacted at its exits (`redact.ts`).
+ */
+function describeThrown(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message || error.name;
+    return typeof error === 'string' ? error : String(error);
+  } catch {
+    return 'an unreadable value was thrown';
+  }
 }

@@ -16,7 +16,8 @@ export { stateMachineToMermaid } from './diagram.js';
 export {
   AbortError,
   ConfigurationError,
-  describeError,
+  ExternalError,
+  type ExternalSource,
   GuestAccessDisabledError,
   IdentityPoolError,
   InvalidResponseError,
@@ -48,6 +49,7 @@ export {
 export { type IdentityPoolAuthOptions, type RetryOptions, resolveOptions } from './options.js';
 export { PROVIDER_SIGN_OUT_TIMEOUT_MS, signOutProvider } from './provider-sign-out.js';
 export { type Recovery, recoveryFor, recoveryTable } from './recovery.js';
+export { describeError, REDACTED, redactValue } from './redact.js';
 export { backoffDelay, retryKind, withRetry } from './retry.js';
 export { MIN_CREDENTIAL_LIFETIME_MS, resolveLogins, type SessionDeps } from './session.js';
 export { singleFlight } from './single-flight.js';

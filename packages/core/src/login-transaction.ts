@@ -10,8 +10,9 @@
  *   (rule 3: the identity is stored before its credentials are handed out).
  * - `undoLogin`: when the caller gave up while the save was running, puts storage back as it was.
  */
-import { LoginFailedError, LoginRequiredError, redactSecrets } from './errors.js';
+import { LoginFailedError, LoginRequiredError } from './errors.js';
 import { type Recovery, recoveryFor } from './recovery.js';
+import { redactValue } from './redact.js';
 import {
   type CredentialsResult,
   coordinating,
@@ -63,7 +64,7 @@ export async function requestLogin(request: LoginRequest, signal?: AbortSignal):
     return await attemptLogin(request, tokens, signal);
   } catch (error) {
     throwIfAborted(signal);
-    throw redactSecrets(error, [...tokens]);
+    throw redactValue(error, [...tokens]);
   }
 }
 
@@ -108,7 +109,7 @@ async function attemptLogin(
       // A renewal that brought no token: the service's refusal is what the caller needs to see.
       const cause = error instanceof LoginRequiredError && refusal ? refusal : error;
       // Redacted before it is wrapped: the cause may be a provider's error quoting a token.
-      throw new LoginFailedError(providerName, redactSecrets(cause, [...tokens]));
+      throw new LoginFailedError(providerName, redactValue(cause, [...tokens]));
     }
   }
 }

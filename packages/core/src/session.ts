@@ -5,8 +5,9 @@
  * never hands out credentials for an identity that is not stored yet.
  */
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
-import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
+import { ConfigurationError, InvalidResponseError, LoginRequiredError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { guard, type SessionSecrets } from './redact.js';
 import { withRetry } from './retry.js';
 import {
   type IdentityStamp,
@@ -18,7 +19,14 @@ import {
 } from './storage/session-store.js';
 import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
-import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
+import type {
+  CognitoIdentityTransport,
+  IdentityPoolCredentials,
+  LoginProvider,
+  LoginsMap,
+  LoginToken,
+  ServiceCredentials,
+} from './types.js';
 
 /** Everything the session's work needs; built once by `createIdentityPoolAuth`. */
 export interface SessionDeps {
@@ -33,6 +41,8 @@ export interface SessionDeps {
   skew?: ClockSkew | undefined;
   /** Coordination with the other tabs of the origin (`tabs.ts`). Absent: single-tab. */
   tabs?: TabCoordinator | undefined;
+  /** The secrets the session knows, redacted from every error (`redact.ts`). Absent: only a request's own tokens. */
+  secrets?: SessionSecrets | undefined;
 }
 
 /** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
@@ -90,11 +100,16 @@ export async function resolveLogins(
         (entry.expiresAt !== undefined && entry.expiresAt - now <= LOGIN_TOKEN_RENEW_MS);
       let current = entry;
       if (stale && entry.provider?.getToken) {
-        current = await renewToken(entry, entry.provider.getToken.bind(entry.provider), {
-          now,
-          force,
-          signal,
-        });
+        current = await renewToken(
+          entry,
+          (options) =>
+            guard(
+              () => entry.provider?.getToken?.(options),
+              () => Object.values(logins).map((held) => held.token),
+              { source: 'loginProvider', operation: 'getToken' },
+            ),
+          { now, force, signal },
+        );
       } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
         current = { provider: entry.provider };
       }
@@ -118,7 +133,7 @@ const stillValid = (entry: LoginEntry, now: number): boolean =>
  */
 async function renewToken(
   entry: LoginEntry,
-  getToken: NonNullable<LoginProvider['getToken']>,
+  getToken: (options?: { signal?: AbortSignal }) => Promise<LoginToken | null | undefined>,
   { now, force, signal }: { now: number; force: boolean; signal?: AbortSignal | undefined },
 ): Promise<LoginEntry> {
   const keep = !force && stillValid(entry, now);
@@ -139,13 +154,25 @@ async function renewToken(
   return keep ? entry : { provider: entry.provider };
 }
 
-/** Runs a request; an error it throws never carries one of the login tokens it was sent. */
-async function redacting<T>(tokens: string[], request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw redactSecrets(error, tokens);
-  }
+/**
+ * Runs a request of the transport (foreign code): whatever it throws leaves as one of this
+ * library's errors, with the login tokens it was sent and every secret the session knows redacted.
+ */
+async function redacting<T>(
+  deps: SessionDeps,
+  operation: string,
+  tokens: string[],
+  request: () => Promise<T>,
+) {
+  deps.secrets?.add(...tokens);
+  const out = await guard(request, () => [...tokens, ...(deps.secrets ?? [])], {
+    source: 'transport',
+    operation,
+  });
+  // Credentials it answers are secrets from now on, before the session holds them.
+  const credentials = (out as { credentials?: Partial<ServiceCredentials> } | undefined)?.credentials;
+  deps.secrets?.add(credentials?.secretAccessKey, credentials?.sessionToken);
+  return out;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined) {
@@ -268,7 +295,7 @@ async function getId(
 /** GetId with `map` as its Logins (none: a guest identity); nothing is stored. */
 export async function sendGetId(deps: SessionDeps, map: LoginsMap, signal: AbortSignal | undefined) {
   const providers = Object.keys(map).sort();
-  const out = await redacting(Object.values(map), () =>
+  const out = await redacting(deps, 'GetId', Object.values(map), () =>
     withRetry(
       () =>
         deps.transport.getId({
@@ -416,7 +443,7 @@ export async function sendGetCredentials(
   // service answers it, and the session adopts it as it adopts a merge.
   const requestedId =
     Object.values(logins).find((entry) => entry.token && entry.identityId)?.identityId ?? identity.identityId;
-  const out = await redacting(Object.values(map), () =>
+  const out = await redacting(deps, 'GetCredentialsForIdentity', Object.values(map), () =>
     withRetry(
       () =>
         deps.transport.getCredentialsForIdentity({
@@ -473,7 +500,7 @@ export async function unlinkLogin(
   if (!unlink)
     throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
   const { map } = await resolveLogins(request.logins, { now: serviceNow(deps), force: false, signal });
-  await redacting(Object.values(map), () =>
+  await redacting(deps, 'UnlinkIdentity', Object.values(map), () =>
     withRetry(
       () =>
         unlink.call(deps.transport, {

@@ -21,10 +21,11 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
  * were made impossible to lose), to 38 KB when storage became untrusted and bounded (issue 12
  * §1, §5: adapter calls ordered per key, write leases ended by logout, time-outs, records naming
- * their pool and region, the refresh spread: +1.4 KB), and to 40 KB when a login became a
- * transaction (pending login, commit, rollback, undo and the two new errors: +1.9 KB).
+ * their pool and region, the refresh spread: +1.4 KB), to 40 KB when a login became a
+ * transaction (pending login, commit, rollback, undo and the two new errors: +1.9 KB), and to
+ * 42 KB for redaction of every shape a plug-in may throw (`redact.ts` and its call sites: +1.7 KB).
  */
-const CEILING_GZIP_BYTES = 40 * 1024;
+const CEILING_GZIP_BYTES = 42 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

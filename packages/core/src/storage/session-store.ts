@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { systemClock } from '../clock.js';
-import { describeError, StorageError } from '../errors.js';
+import { StorageError } from '../errors.js';
+import { describeError } from '../redact.js';
 import type { Awaitable, IdentityPoolCredentials, StorageAdapter, StorageWriteOptions } from '../types.js';
 import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
 import { KeyQueue } from './key-queue.js';
@@ -129,6 +130,17 @@ const fromCredentialsEnvelope = (value: Omit<CredentialsEnvelope, 'v'>): Identit
 export function readCredentialsEnvelope(value: unknown): IdentityPoolCredentials | undefined {
   const parsed = storedCredentialsSchema.safeParse(value);
   return parsed.success ? fromCredentialsEnvelope(parsed.data) : undefined;
+}
+
+/** The secret values of a record being written (credentials' secret key and session token). */
+/** The secret fields of a value as it was written (JSON), if it has any. */
+function secretFieldsOfJson(json: string): unknown[] {
+  try {
+    const value = JSON.parse(json) as Partial<CredentialsEnvelope> | null;
+    return value && typeof value === 'object' ? [value.secretAccessKey, value.sessionToken] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
@@ -405,12 +417,17 @@ export class SessionStore {
     });
   }
 
+  /**
+   * The `StorageError` for a failed or unanswered call. An adapter may quote what it was asked to
+   * write: the last value sent on the key, and every secret field in it, are redacted.
+   */
   private failure(operation: Operation, key: string, outcome: CallOutcome<unknown>): StorageError {
+    const written = this.sent.get(key)?.last;
     return new StorageError(
       operation,
       key,
       outcome.status === 'failed'
-        ? describeError(outcome.error)
+        ? describeError(outcome.error, written ? [written, ...secretFieldsOfJson(written)] : [])
         : `no answer within ${this.timeoutMs} ms (storageTimeoutMs); treated as failed`,
     );
   }

@@ -11,6 +11,7 @@ import {
   NetworkError,
   ServiceError,
 } from '../errors.js';
+import { redactValue } from '../redact.js';
 import type {
   CognitoIdentityTransport,
   GetCredentialsForIdentityInput,
@@ -220,6 +221,10 @@ export function basicFlowTransport(
       webIdentityToken: token,
       durationSeconds: options.durationSeconds,
       signal: input.signal,
+    }).catch((error: unknown) => {
+      // STS quotes a value it refuses; the OpenID token buys the role's credentials, and only
+      // this transport knows it.
+      throw redactValue(error, [token]);
     });
     // STS names the token's subject: the identity the token (and so the credentials) belong to.
     return { identityId: subject ?? identityId, credentials };

@@ -3,9 +3,9 @@ import {
   ConfigurationError,
   InvalidResponseError,
   NetworkError,
-  redactSecrets,
   ServiceError,
 } from '../errors.js';
+import { redactValue } from '../redact.js';
 import type {
   CognitoIdentityTransport,
   GetCredentialsForIdentityInput,
@@ -214,7 +214,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): CognitoIden
       return await exchange(fetchFn, fixedUrl ?? defaultEndpoint(regionOf(id)), operation, input, signal);
     } catch (error) {
       // The service may echo the request (a validation error quotes the Logins map).
-      throw redactSecrets(error, Object.values(logins ?? {}));
+      throw redactValue(error, Object.values(logins ?? {}));
     }
   }
 

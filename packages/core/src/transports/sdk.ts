@@ -1,4 +1,5 @@
-import { AbortError, InvalidResponseError, NetworkError, redactSecrets, ServiceError } from '../errors.js';
+import { AbortError, InvalidResponseError, NetworkError, ServiceError } from '../errors.js';
+import { redactValue } from '../redact.js';
 import type {
   CognitoIdentityTransport,
   GetCredentialsForIdentityInput,
@@ -130,7 +131,7 @@ export function sdkTransport(options: SdkTransportOptions): CognitoIdentityTrans
       return { ...out, serverTime: date.serverTime };
     } catch (error) {
       // The service may echo the request (a validation error quotes the Logins map).
-      throw redactSecrets(toTransportError(operation, error), Object.values(logins ?? {}));
+      throw redactValue(toTransportError(operation, error), Object.values(logins ?? {}));
     }
   }
   return {

@@ -4,6 +4,9 @@
  * (throttling, 500s, dropped connections, identities deleted or disabled, login providers that
  * stop renewing) — against the emulator, through the real AWS SDK transport, on a simulated
  * clock shared by the session and the service. After every step the invariants must hold.
+ * The transport, the login provider and the storage around the real ones may turn hostile for
+ * one call, throwing the secrets they hold in any shape (`support/hostile-shapes.ts`): nothing
+ * the session emits may carry a secret.
  */
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import fc from 'fast-check';
@@ -13,7 +16,9 @@ import {
   createIdentityPoolAuth,
   type IdentityPoolAuth,
   type IdentityPoolCredentials,
+  IdentityPoolError,
   type LoginProvider,
+  type StorageAdapter,
   sdkTransport,
 } from '../../src/index.js';
 import {
@@ -24,6 +29,8 @@ import {
   throwingAdapter,
 } from '../support/adapters.js';
 import { ControlledClock } from '../support/controlled-clock.js';
+import { hostileShapes } from '../support/hostile-shapes.js';
+import { findSecrets } from '../support/secret-scan.js';
 
 const FACEBOOK = 'graph.facebook.com';
 const MINUTE = 60_000;
@@ -36,8 +43,13 @@ const EXPECTED_ERRORS = new Set([
   // A login is a transaction: refused or failed (LoginFailedError), or replaced by a later one.
   'LoginFailedError',
   'LoginSupersededError',
+  // What a hostile plug-in threw, wrapped.
+  'ExternalError',
 ]);
 type User = 'alice' | 'bob';
+
+/** What may turn hostile for its next call. */
+type HostileTarget = 'transport' | 'provider' | 'setItem' | 'getItem' | 'removeItem';
 
 type Command =
   | { kind: 'getCredentials'; callers: number; forceRefresh: boolean }
@@ -62,7 +74,8 @@ type Command =
   | { kind: 'fault'; fault: 'throttle' | 'internal' | 'drop' }
   | { kind: 'deleteIdentity' }
   | { kind: 'disableIdentity' }
-  | { kind: 'providerSignsOut' };
+  | { kind: 'providerSignsOut' }
+  | { kind: 'hostile'; target: HostileTarget; shape: string };
 
 const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   {
@@ -129,6 +142,14 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'deleteIdentity' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'disableIdentity' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'providerSignsOut' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('hostile' as const),
+      target: fc.constantFrom<HostileTarget>('transport', 'provider', 'setItem', 'getItem', 'removeItem'),
+      shape: fc.constantFrom(...Object.keys(hostileShapes)),
+    }),
+  },
 );
 
 /**
@@ -156,9 +177,18 @@ afterAll(async () => {
 /** One run: a pool, a storage, a session (replaced on restart), and the bookkeeping the invariants need. */
 class World {
   readonly pool = emulator.createPool().identityPoolId;
-  readonly storage: TestAdapter;
+  /** The storage kind's adapter, holding the items. */
+  readonly backing: TestAdapter;
+  /** What the session is given: `backing`, whose calls may turn hostile. */
+  readonly storage: StorageAdapter;
   /** Keys whose removeItem failed (reported as a StorageError): the only ones a sign-out may leave. */
   readonly failedRemoves = new Set<string>();
+  /** Every secret the world made (login tokens, credentials): none may appear in what the session emits. */
+  readonly secrets = new Set<string>();
+  /** The session's current secrets: what a hostile plug-in quotes (with a request's own tokens). */
+  current: { credentials: string[]; token?: string | undefined } = { credentials: [] };
+  /** The plug-in that throws at its next call, and how. */
+  hostile: { target: HostileTarget; shape: string } | undefined;
   readonly inFlight = new Map<string, number>();
   readonly violations: string[] = [];
   /** Identities the service made unusable (deleted, disabled, merged away): the only ones a reset may replace. */
@@ -171,7 +201,7 @@ class World {
   readonly transport: CognitoIdentityTransport;
 
   constructor(readonly storageKind: StorageKind = 'memory') {
-    this.storage = storageKinds[storageKind]();
+    this.backing = storageKinds[storageKind]();
     const inner = sdkTransport({ region: 'us-east-1', endpoint: emulator.endpoint });
     // A request is in flight from its start until it settles or its signal aborts it (an aborted
     // request's promise settles a tick after the session may already have sent its successor).
@@ -195,6 +225,9 @@ class World {
         };
         input.signal?.addEventListener('abort', finish, { once: true });
         try {
+          const token = Object.values((input as { logins?: Record<string, string> }).logins ?? {})[0];
+          if (token) this.current.token = token;
+          this.throwIfHostile('transport', token ? [token] : []);
           return await call(input);
         } finally {
           finish();
@@ -202,14 +235,70 @@ class World {
       };
     this.transport = {
       getId: tracked('GetId', (input) => inner.getId(input)),
-      getCredentialsForIdentity: tracked('GetCredentialsForIdentity', (input) =>
-        inner.getCredentialsForIdentity(input),
-      ),
+      getCredentialsForIdentity: tracked('GetCredentialsForIdentity', async (input) => {
+        const out = await inner.getCredentialsForIdentity(input);
+        const { secretAccessKey, sessionToken } = out.credentials;
+        for (const secret of [secretAccessKey, sessionToken]) this.secrets.add(secret);
+        if (!input.signal?.aborted) this.current.credentials = [secretAccessKey, sessionToken];
+        return out;
+      }),
     };
+    this.storage = this.hostileStorage();
     this.start();
   }
 
+  /**
+   * Throws the hostile shape if `target` is the one armed (once), quoting `quoted`; a transport
+   * or provider also quotes the session's current secrets (a storage knows only what it holds).
+   */
+  throwIfHostile(target: HostileTarget, quoted: string[]) {
+    if (this.hostile?.target !== target) return;
+    const shape = hostileShapes[this.hostile.shape] as (secrets: readonly string[]) => unknown;
+    this.hostile = undefined;
+    const { credentials, token } = this.current;
+    const held = target === 'transport' || target === 'provider' ? [...credentials, token ?? ''] : [];
+    throw shape([...quoted, ...held].filter(Boolean));
+  }
+
+  /** The storage: each operation does its work on `backing`, then may throw the value it handled. */
+  hostileStorage(): StorageAdapter {
+    const secretFields = (value: string) => {
+      const parsed = JSON.parse(value) as { secretAccessKey?: string; sessionToken?: string };
+      return [parsed.secretAccessKey, parsed.sessionToken].filter((s): s is string => !!s);
+    };
+    // Then `next`, after the backing call (synchronous or not) succeeded.
+    const after = <T>(result: T | Promise<T>, next: (value: T) => T): T | Promise<T> =>
+      result instanceof Promise ? result.then(next) : next(result);
+    return {
+      // The record as a whole: its bare secret fields may be ones this session never had.
+      getItem: (key) =>
+        after(this.backing.getItem(key), (value) => {
+          if (value) this.throwIfHostile('getItem', [value]);
+          return value;
+        }),
+      setItem: (key, value) =>
+        after(this.backing.setItem(key, value), () =>
+          this.throwIfHostile('setItem', [value, ...secretFields(value)]),
+        ),
+      removeItem: (key) => {
+        const value = this.backing.items.get(key);
+        return after(this.backing.removeItem(key), () => {
+          if (value) this.throwIfHostile('removeItem', [value]);
+        });
+      },
+    };
+  }
+
+  /** Records a violation for every secret in `value`, and for an error that is not the library's. */
+  scan(value: unknown, where: string) {
+    for (const leak of findSecrets(value, [...this.secrets])) this.violations.push(`${where}: ${leak}`);
+    if (where !== 'state' && !(value instanceof IdentityPoolError))
+      this.violations.push(`${where} is not an IdentityPoolError: ${String(value)}`);
+  }
+
   start() {
+    // Before the session exists: it reads storage as it starts.
+    this.current = { credentials: [] };
     this.auth = createIdentityPoolAuth({
       identityPoolId: this.pool,
       endpoint: emulator.endpoint,
@@ -219,6 +308,7 @@ class World {
       clock,
       retry: { baseDelayMs: 50 },
     });
+    this.auth.on('error', ({ error }) => this.scan(error, 'error event'));
     this.announced = undefined;
     this.auth.on('error', ({ error }) => {
       const { operation, key } = error as { operation?: string; key?: string };
@@ -278,10 +368,12 @@ class World {
   }
 
   provider(user: 'alice' | 'bob'): LoginProvider {
-    const token = () => ({
-      token: emulator.idp.mintToken(FACEBOOK, { subject: user, expiresInSeconds: 3600 }),
-      expiresAt: clock.now() + 3_600_000,
-    });
+    const token = () => {
+      this.throwIfHostile('provider', []);
+      const minted = emulator.idp.mintToken(FACEBOOK, { subject: user, expiresInSeconds: 3600 });
+      this.secrets.add(minted);
+      return { token: minted, expiresAt: clock.now() + 3_600_000 };
+    };
     return {
       id: 'facebook',
       loginsKey: FACEBOOK,
@@ -305,6 +397,7 @@ class World {
       },
       (error: unknown) => {
         settled = true;
+        this.scan(error, 'rejection');
         const e = error instanceof Error ? error : new Error(String(error));
         if (!EXPECTED_ERRORS.has(e.name)) this.violations.push(`unexpected ${e.name}: ${e.message}`);
         return e;
@@ -412,7 +505,7 @@ class World {
           forgotten ??= this.auth[command.forget]();
           return forgotten;
         };
-        this.storage.onSetItem = (key) => {
+        this.backing.onSetItem = (key) => {
           if (key.endsWith(`:${command.at}`)) queueMicrotask(() => void forget());
         };
         this.signedOutOfProvider = false;
@@ -423,7 +516,7 @@ class World {
             ? this.auth.login(this.provider(this.user === 'alice' ? 'bob' : 'alice'))
             : this.auth.getCredentials({ forceRefresh: true }),
         );
-        this.storage.onSetItem = undefined;
+        this.backing.onSetItem = undefined;
         await this.drive(forget());
         this.user = undefined;
         await this.checkNothingLeft(command.forget);
@@ -459,7 +552,15 @@ class World {
       case 'providerSignsOut':
         this.signedOutOfProvider = true;
         break;
+      case 'hostile':
+        this.hostile = { target: command.target, shape: command.shape };
+        break;
     }
+    // A session that signed out no longer knows the secrets it had.
+    if (command.kind === 'logout' || command.kind === 'clear' || command.kind === 'restart')
+      this.current = { credentials: [] };
+    const state = this.auth.getState();
+    this.scan({ state, json: JSON.stringify(state) }, 'state');
     // identityChanged fires exactly when the cached identity changes (checked once no request
     // is on its way: mid-reset, the old identity is forgotten before the new one arrives).
     await this.idle();
@@ -475,9 +576,9 @@ class World {
    */
   async checkNothingLeft(what: string) {
     const left = () =>
-      [...this.storage.items.keys()].filter((key) => key.includes(this.pool) && !this.failedRemoves.has(key));
+      [...this.backing.items.keys()].filter((key) => key.includes(this.pool) && !this.failedRemoves.has(key));
     if (left().length) this.violations.push(`${what} resolved with ${left().join(', ')} still stored`);
-    await this.storage.drain();
+    await this.backing.drain();
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (left().length) this.violations.push(`after ${what}, ${left().join(', ')} landed again`);
   }
@@ -495,6 +596,7 @@ class World {
   async recover() {
     emulator.faults.clear();
     this.signedOutOfProvider = false;
+    this.hostile = undefined;
     let result = await this.drive(this.auth.getCredentials());
     if (result instanceof Error && result.name === 'LoginRequiredError') {
       result = await this.drive(this.auth.login(this.provider(this.user ?? 'alice')));
