@@ -341,6 +341,11 @@ class World {
   }
 
   /** Another user's login replaced the identity (a user switch: the old one is not theirs). */
+  /** Whether the service merged an identity into another (a login of a user who had one). */
+  mergedAway(identityId: string): boolean {
+    return emulator.identity(identityId)?.mergedInto !== undefined;
+  }
+
   switchedUser(previousIdentityId: string, identityId: string): boolean {
     const before = this.ownerOf(previousIdentityId);
     return before !== undefined && before !== this.ownerOf(identityId);
@@ -461,8 +466,10 @@ class World {
               `an aborted login changed the session: ${JSON.stringify([before, after].map((s) => [s.identityId, s.authenticated]))}`,
             );
           // The request may have reached the service, which linked the login to the guest
-          // identity (no client can call that back): it is no longer this guest's.
-          if (id && !before.authenticated && this.ownerOf(id) !== undefined) this.gone.add(id);
+          // identity, or merged the guest into the login's own identity (no client can call
+          // either back): it is no longer this guest's.
+          if (id && !before.authenticated && (this.ownerOf(id) !== undefined || this.mergedAway(id)))
+            this.gone.add(id);
         }
         break;
       }
@@ -557,7 +564,7 @@ class World {
         break;
     }
     // A session that signed out no longer knows the secrets it had.
-    if (command.kind === 'logout' || command.kind === 'clear' || command.kind === 'restart')
+    if (['logout', 'clear', 'restart', 'signOutMidWrite', 'loginThenLogout'].includes(command.kind))
       this.current = { credentials: [] };
     const state = this.auth.getState();
     this.scan({ state, json: JSON.stringify(state) }, 'state');
@@ -675,6 +682,18 @@ const regressions: Array<[string, Command[]]> = [
     [
       { kind: 'getCredentials', callers: 1, forceRefresh: false },
       { kind: 'abortedLogin', user: 'alice', ticks: 1 },
+    ],
+  ],
+  [
+    // An aborted login merged the guest into the login's own identity at the service: the model
+    // must count that guest as gone (the session's next request resets it).
+    'an aborted login that merged the guest away',
+    [
+      { kind: 'concurrentLogins', users: ['alice', 'bob'] },
+      { kind: 'signOutMidWrite', forget: 'logout', during: 'refresh', at: 'identity' },
+      { kind: 'getIdentityId' },
+      { kind: 'abortedLogin', user: 'bob', ticks: 1 },
+      { kind: 'getIdentityId' },
     ],
   ],
 ];
