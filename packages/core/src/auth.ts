@@ -6,14 +6,18 @@ import {
   ConfigurationError,
   describeError,
   type IdentityPoolError,
+  SignedOutError,
   StoppedError,
+  StorageError,
 } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
+import { claimNamespace } from './storage/namespace-claims.js';
 import { SessionStore } from './storage/session-store.js';
+import { SignOutWatch } from './storage/sign-out-record.js';
 import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
 import { isIdentityId } from './transports/validate.js';
@@ -141,8 +145,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
+  const storage = resolved.storage ?? memoryStorage();
   const store = new SessionStore(
-    resolved.storage ?? memoryStorage(),
+    storage,
     resolved.storageKeyPrefix,
     resolved.identityPoolId,
     // Deferred a microtask: the first read happens while the session is being created, before
@@ -158,6 +163,12 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     enabled: resolved.coordinateTabs,
     onMessage: (message) => onTabMessage(message),
   });
+  // Tabs coordinate through the lock manager; a session on its own has its namespace to itself.
+  const releaseNamespace =
+    tabs.mode === 'single'
+      ? claimNamespace(storage, resolved.storageKeyPrefix, resolved.identityPoolId)
+      : () => {};
+  const signOutRecord = new SignOutWatch(store);
   const deps: SessionDeps = {
     options: resolved,
     transport: configureTransport(
@@ -168,6 +179,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     clock,
     skew: createClockSkew(),
     tabs,
+    signOuts: signOutRecord,
   };
   const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
@@ -242,6 +254,16 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
 
+  // A sign-out recorded in storage by another session (another process): forget, as a local
+  // logout would. Found by a request before it writes or serves, or pushed by the adapter.
+  signOutRecord.onSignedOut = () => {
+    if (stopped) return;
+    epoch++;
+    actor.send({ type: 'LOGOUT' });
+    rejectAll(new SignedOutError());
+  };
+  const unwatchSignOuts = watchSignOuts();
+
   onTabMessage = (message) => {
     if (stopped) return;
     if (message.type === 'signOut') {
@@ -276,6 +298,22 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       credentials: message.type === 'credentials' ? message.credentials : undefined,
     });
   };
+
+  /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
+  function watchSignOuts(): () => void {
+    if (tabs.mode !== 'single' || typeof storage.watch !== 'function') return () => {};
+    try {
+      return storage.watch(store.keys.signedOut, () => {
+        if (!stopped) void signOutRecord.check();
+      });
+    } catch (error) {
+      // Without the push, sign-outs elsewhere are still found at the next request.
+      queueMicrotask(() =>
+        publish('error', { error: new StorageError('watch', store.keys.signedOut, describeError(error)) }),
+      );
+      return () => {};
+    }
+  }
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
   function wait<T>(
@@ -388,6 +426,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       .map((entry) => entry.provider)
       .filter((provider): provider is LoginProvider => !!provider?.signOut);
     epoch++;
+    // Sessions sharing the storage without sharing tabs learn of it from a record (`sign-out-record.ts`).
+    const record = tabs.mode === 'single' ? signOutRecord.own(clock.now()) : undefined;
     actor.send({ type });
     rejectAll(new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared'));
     const signOuts =
@@ -408,6 +448,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       .withLock(async (held) => {
         await held.publish({ type: 'signOut' });
         await store.clear();
+        // After the keys are gone: a session that reads this record finds no identity before it.
+        if (record) await store.saveSignOut(record);
       })
       .finally(() => signingOut--);
     await Promise.all([signOutTabs, ...signOuts]);
@@ -500,6 +542,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (stopped) return;
       stopped = true;
       unwatchLifecycle();
+      unwatchSignOuts();
+      releaseNamespace();
       tabs.close();
       actor.stop();
       const pending = waiters;

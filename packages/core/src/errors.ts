@@ -100,7 +100,7 @@ export class LoginCancelledError extends IdentityPoolError {
 export class StorageError extends IdentityPoolError {
   override name = 'StorageError';
   constructor(
-    readonly operation: 'getItem' | 'setItem' | 'removeItem' | 'parse',
+    readonly operation: 'getItem' | 'setItem' | 'removeItem' | 'parse' | 'watch',
     readonly key: string,
     detail: string,
   ) {
@@ -121,6 +121,18 @@ export class StoppedError extends IdentityPoolError {
   override name = 'StoppedError';
   constructor() {
     super('This identity pool session was stopped');
+  }
+}
+
+/**
+ * The session's identity was signed out by another session sharing its storage (another process's
+ * `logout()` or `clear()`, recorded in storage: `storage/sign-out-record.ts`); it was forgotten here
+ * too, as a local logout would. An `AbortError`, so code treating a local logout's aborts treats it alike.
+ */
+export class SignedOutError extends AbortError {
+  override name = 'SignedOutError';
+  constructor() {
+    super('The session was signed out by another session sharing its storage');
   }
 }
 

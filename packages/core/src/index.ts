@@ -23,6 +23,7 @@ export {
   LoginRequiredError,
   NetworkError,
   ServiceError,
+  SignedOutError,
   StoppedError,
   StorageError,
 } from './errors.js';

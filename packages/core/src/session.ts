@@ -15,6 +15,7 @@ import {
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
+import { SignOutWatch } from './storage/sign-out-record.js';
 import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
@@ -32,11 +33,27 @@ export interface SessionDeps {
   skew?: ClockSkew | undefined;
   /** Coordination with the other tabs of the origin (`tabs.ts`). Absent: single-tab. */
   tabs?: TabCoordinator | undefined;
+  /** The storage's sign-out record as this session knows it (`storage/sign-out-record.ts`). */
+  signOuts?: SignOutWatch | undefined;
 }
 
 /** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
 const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoordinator } =>
   deps.tabs?.mode === 'tabs';
+
+/**
+ * The sign-out record, for a session on its own: coordinating tabs share sign-outs through the
+ * lock manager instead (`tabs.ts`), and adopt identities the record would not know of.
+ */
+const signOutsOf = (deps: SessionDeps): SignOutWatch | undefined =>
+  coordinating(deps) ? undefined : deps.signOuts;
+
+/** Before an identity obtained under `since` is written or served: a sign-out since throws `SignedOutError`. */
+async function verifyNotSignedOut(deps: SessionDeps, since: string | null, signal: AbortSignal | undefined) {
+  throwIfAborted(signal);
+  await signOutsOf(deps)?.verify(since);
+  throwIfAborted(signal);
+}
 
 /** Now, on the service's clock (the clock credentials' `Expiration` is on). */
 export function serviceNow(deps: Pick<SessionDeps, 'clock' | 'skew'>): number {
@@ -136,9 +153,14 @@ export interface RestoredSession {
  */
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
   let heard = deps.tabs?.signedOutAt ?? 0;
+  // The record first: a logout removes the keys before it writes the record.
+  const signOuts = signOutsOf(deps);
+  const known = signOuts ? await signOuts.baseline() : null;
   const stored = await deps.store.loadStampedIdentity();
   if (!stored) return {};
   const { identity, stamp } = stored;
+  // Written back by a session that had not heard of the latest sign-out: signed out.
+  if (signOuts && SignOutWatch.predates(stored.signOutId, known)) return {};
   if (coordinating(deps)) {
     const latest = await deps.tabs.peek();
     const behind =
@@ -221,6 +243,7 @@ async function getId(
   stamp?: IdentityStamp,
 ): Promise<IdentityResult> {
   const { deps } = request;
+  const known = (await signOutsOf(deps)?.baseline()) ?? null;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
     force: request.forceTokenRenewal,
@@ -247,8 +270,8 @@ async function getId(
     authenticated: providers.length > 0,
     providers,
   };
-  throwIfAborted(signal);
-  await deps.store.saveIdentity(identity, stamp);
+  await verifyNotSignedOut(deps, known, signal);
+  await deps.store.saveIdentity(identity, stamp, known);
   return { ...identity, logins };
 }
 
@@ -345,6 +368,7 @@ async function getCredentials(
   stamp?: IdentityStamp,
 ): Promise<CredentialsResult> {
   const { deps, identity } = request;
+  const known = signOutsOf(deps)?.seen ?? null;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
     force: request.forceTokenRenewal,
@@ -388,10 +412,11 @@ async function getCredentials(
     authenticated: loginKeys.length > 0,
     providers: [...new Set([...kept, ...loginKeys])].sort(),
   };
-  throwIfAborted(signal);
+  // Neither written back nor served when it was signed out meanwhile in a session sharing the storage.
+  await verifyNotSignedOut(deps, known, signal);
   // Written on every success, not only on change: a shared store (Redis) that lost the key
   // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next, stamp);
+  await deps.store.saveIdentity(next, stamp, known);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
   return { ...next, logins, credentials };
 }
@@ -412,6 +437,7 @@ export async function unlinkLogin(
   signal?: AbortSignal,
 ): Promise<void> {
   const { deps, identity } = request;
+  const known = signOutsOf(deps)?.seen ?? null;
   const unlink = deps.transport.unlinkIdentity;
   if (!unlink)
     throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
@@ -433,8 +459,10 @@ export async function unlinkLogin(
   throwIfAborted(signal);
   // A logout while the service answered: the signed-out identity is not written back.
   if (request.current && !request.current()) return;
-  await deps.store.saveIdentity({
-    ...identity,
-    providers: identity.providers.filter((provider) => provider !== request.providerName),
-  });
+  await verifyNotSignedOut(deps, known, signal);
+  await deps.store.saveIdentity(
+    { ...identity, providers: identity.providers.filter((provider) => provider !== request.providerName) },
+    undefined,
+    known,
+  );
 }

@@ -10,6 +10,14 @@ export interface StorageAdapter {
   getItem(key: string): Awaitable<string | null>;
   setItem(key: string, value: string): Awaitable<void>;
   removeItem(key: string): Awaitable<void>;
+  /**
+   * Optional push: call `onChange` soon after `key` is written or removed through another
+   * adapter object of the same store (another process); return a function that stops it. The
+   * core watches only the sign-out record (`…:signedOut`), so a session hears of a sign-out
+   * elsewhere at once instead of at its next request. `onChange` carries nothing: the core
+   * re-reads the key. See docs/writing-a-storage-adapter.md.
+   */
+  watch?(key: string, onChange: () => void): () => void;
 }
 
 /** A token from an identity provider, sent to Cognito in the `Logins` map. */

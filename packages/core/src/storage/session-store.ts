@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { describeError, StorageError } from '../errors.js';
 import type { IdentityPoolCredentials, StorageAdapter } from '../types.js';
+import { type SignOutRecord, signOutRecordSchema } from './sign-out-record.js';
 
 /** Bumped when the stored shape changes; values of another version are ignored. */
 export const STORAGE_SCHEMA_VERSION = 1;
@@ -37,6 +38,8 @@ const storedIdentitySchema = z.object({
   s: stampPart,
   /** …and of the latest sign-out before it. */
   o: stampPart,
+  /** The sign-out record it was obtained under (`sign-out-record.ts`), if there was one. */
+  m: z.optional(z.string().check(z.maxLength(64))),
 });
 
 /** Where a stored identity stands among the tabs' records (`tabs.ts`): written under the pool's lock. */
@@ -107,7 +110,12 @@ export function readCredentialsEnvelope(value: unknown): IdentityPoolCredentials
 /** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
 export function storageKeys(prefix: string, identityPoolId: string) {
   const base = `${prefix}:v${STORAGE_SCHEMA_VERSION}:${identityPoolId}`;
-  return { identity: `${base}:identity`, credentials: `${base}:credentials` } as const;
+  return {
+    identity: `${base}:identity`,
+    credentials: `${base}:credentials`,
+    /** The sign-out record (`sign-out-record.ts`): written by logout/clear, never removed by them. */
+    signedOut: `${base}:signedOut`,
+  } as const;
 }
 
 /**
@@ -131,17 +139,26 @@ export class SessionStore {
   }
 
   /** The stored identity, and its stamp when a coordinating tab wrote it. */
-  async loadStampedIdentity(): Promise<{ identity: StoredIdentity; stamp?: IdentityStamp } | undefined> {
+  async loadStampedIdentity(): Promise<
+    { identity: StoredIdentity; stamp?: IdentityStamp; signOutId?: string | undefined } | undefined
+  > {
     const value = await this.read(this.keys.identity, storedIdentitySchema);
     if (!value) return undefined;
     const identity = storedIdentityOf(value);
-    return value.s ? { identity, stamp: { seq: value.s, signedOutAt: value.o ?? 0 } } : { identity };
+    const stamped = value.s ? { identity, stamp: { seq: value.s, signedOutAt: value.o ?? 0 } } : { identity };
+    return { ...stamped, signOutId: value.m };
   }
 
-  async saveIdentity(identity: StoredIdentity, stamp?: IdentityStamp): Promise<void> {
+  /** `signOutId`: the sign-out record the identity was obtained under (`sign-out-record.ts`). */
+  async saveIdentity(
+    identity: StoredIdentity,
+    stamp?: IdentityStamp,
+    signOutId?: string | null,
+  ): Promise<void> {
     await this.write(this.keys.identity, {
       ...identityEnvelope(identity),
       ...(stamp ? { s: stamp.seq, o: stamp.signedOutAt } : {}),
+      ...(signOutId ? { m: signOutId } : {}),
     });
   }
 
@@ -163,6 +180,15 @@ export class SessionStore {
   /** Removes exactly this pool's keys. */
   async clear(): Promise<void> {
     await Promise.all([this.remove(this.keys.identity), this.remove(this.keys.credentials)]);
+  }
+
+  /** The sign-out record, or undefined (none, unreadable, or storage failed: no news). */
+  async loadSignOut(): Promise<SignOutRecord | undefined> {
+    return this.read(this.keys.signedOut, signOutRecordSchema);
+  }
+
+  async saveSignOut(record: SignOutRecord): Promise<void> {
+    await this.write(this.keys.signedOut, record);
   }
 
   private async read<T>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
