@@ -452,6 +452,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         if (record) await store.saveSignOut(record);
       })
       .finally(() => signingOut--);
+    if (record) signOutRecord.writing(signOutTabs);
     await Promise.all([signOutTabs, ...signOuts]);
   }
 

@@ -48,11 +48,19 @@ const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoord
 const signOutsOf = (deps: SessionDeps): SignOutWatch | undefined =>
   coordinating(deps) ? undefined : deps.signOuts;
 
-/** Before an identity obtained under `since` is written or served: a sign-out since throws `SignedOutError`. */
-async function verifyNotSignedOut(deps: SessionDeps, since: string | null, signal: AbortSignal | undefined) {
+/**
+ * Before an identity obtained under `since` is written or served: a sign-out since throws
+ * `SignedOutError`. Resolves to the sign-out record to store the identity under.
+ */
+async function verifyNotSignedOut(
+  deps: SessionDeps,
+  since: string | null,
+  signal: AbortSignal | undefined,
+): Promise<string | null> {
   throwIfAborted(signal);
-  await signOutsOf(deps)?.verify(since);
+  const under = (await signOutsOf(deps)?.verify(since)) ?? null;
   throwIfAborted(signal);
+  return under;
 }
 
 /** Now, on the service's clock (the clock credentials' `Expiration` is on). */
@@ -270,8 +278,8 @@ async function getId(
     authenticated: providers.length > 0,
     providers,
   };
-  await verifyNotSignedOut(deps, known, signal);
-  await deps.store.saveIdentity(identity, stamp, known);
+  const under = await verifyNotSignedOut(deps, known, signal);
+  await deps.store.saveIdentity(identity, stamp, under);
   return { ...identity, logins };
 }
 
@@ -413,10 +421,10 @@ async function getCredentials(
     providers: [...new Set([...kept, ...loginKeys])].sort(),
   };
   // Neither written back nor served when it was signed out meanwhile in a session sharing the storage.
-  await verifyNotSignedOut(deps, known, signal);
+  const under = await verifyNotSignedOut(deps, known, signal);
   // Written on every success, not only on change: a shared store (Redis) that lost the key
   // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next, stamp, known);
+  await deps.store.saveIdentity(next, stamp, under);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials);
   return { ...next, logins, credentials };
 }
@@ -459,10 +467,10 @@ export async function unlinkLogin(
   throwIfAborted(signal);
   // A logout while the service answered: the signed-out identity is not written back.
   if (request.current && !request.current()) return;
-  await verifyNotSignedOut(deps, known, signal);
+  const under = await verifyNotSignedOut(deps, known, signal);
   await deps.store.saveIdentity(
     { ...identity, providers: identity.providers.filter((provider) => provider !== request.providerName) },
     undefined,
-    known,
+    under,
   );
 }

@@ -21,20 +21,16 @@ import type { SessionStore } from './session-store.js';
 
 export const signOutRecordSchema = z.object({
   v: z.literal(1),
-  id: z.string().check(z.regex(/^[\w-]{16,64}$/)),
+  id: z.string().check(z.regex(/^[\w-]{8,64}$/)),
   /** Epoch ms on the writer's clock: for people reading storage, never compared. */
   at: z.number().check(z.int(), z.nonnegative()),
 });
 export type SignOutRecord = z.infer<typeof signOutRecordSchema>;
 
-/** 128 random bits as hex: unique, not secret (a record only needs to differ from the last). */
-function randomId(): string {
-  const crypto = (globalThis as { crypto?: { getRandomValues?(array: Uint8Array): Uint8Array } }).crypto;
-  const bytes = new Uint8Array(16);
-  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+/** A unique ID, not a secret (a record only needs to differ from the one before). */
+const randomId = (): string =>
+  (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
 /**
  * One session's view of the sign-out record. `auth.ts` sets `onSignedOut`; `session.ts` reads the
@@ -46,6 +42,8 @@ export class SignOutWatch {
   seen: string | null = null;
   /** The last sign-out acted on: a request and a push may both find it, it is acted on once. */
   private handled: string | null = null;
+  /** This session's latest own logout/clear: removing the keys and writing its record. */
+  private ownWrites: Promise<unknown> = Promise.resolve();
   /** Forget the session as a local logout would; called once per sign-out found. */
   onSignedOut: () => void = () => {};
 
@@ -56,22 +54,30 @@ export class SignOutWatch {
     return (await this.store.loadSignOut())?.id ?? null;
   }
 
-  /** Reads the record as the one the session's next identity is obtained under. */
+  /**
+   * Reads the record as the one the session's next identity is obtained under — after the
+   * session's own logout has finished with storage, so its record is the one read and its
+   * removals cannot land on the new identity.
+   */
   async baseline(): Promise<string | null> {
+    await this.ownWrites;
     this.seen = await this.read();
     return this.seen;
   }
 
   /**
-   * Before an identity obtained under `since` is written or served.
+   * Before an identity obtained under `since` is written or served; resolves to the record to
+   * store it under.
    * @throws SignedOutError when a sign-out was recorded since (after telling the session).
    */
-  async verify(since: string | null): Promise<void> {
+  async verify(since: string | null): Promise<string | null> {
     const id = await this.read();
     if (id !== null && id !== since) {
       this.heard(id);
       throw new SignedOutError();
     }
+    // Unreadable now (a storage failure): store it under what was known.
+    return id ?? since;
   }
 
   /** On a push from the adapter: a sign-out the session had not seen ends its identity. */
@@ -85,6 +91,11 @@ export class SignOutWatch {
     const record: SignOutRecord = { v: 1, id: randomId(), at: Math.max(0, Math.floor(now)) };
     this.seen = this.handled = record.id;
     return record;
+  }
+
+  /** The storage work of the session's own logout/clear (`own`), which its next identity waits for. */
+  writing(work: Promise<unknown>) {
+    this.ownWrites = work.catch(() => {});
   }
 
   /** Whether an identity stored under `storedUnder` is older than the record `known` now. */
