@@ -163,11 +163,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     enabled: resolved.coordinateTabs,
     onMessage: (message) => onTabMessage(message),
   });
-  // Tabs coordinate through the lock manager; a session on its own has its namespace to itself.
-  const releaseNamespace =
-    tabs.mode === 'single'
-      ? claimNamespace(storage, resolved.storageKeyPrefix, resolved.identityPoolId)
-      : () => {};
   const signOutRecord = new SignOutWatch(store);
   const deps: SessionDeps = {
     options: resolved,
@@ -250,6 +245,12 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     },
     error: (error) => rejectAll(error instanceof Error ? error : new Error(String(error))),
   });
+  // Tabs coordinate through the lock manager; a session on its own has its namespace to itself.
+  // Claimed last before starting, so a session that failed to build never holds it.
+  const releaseNamespace =
+    tabs.mode === 'single'
+      ? claimNamespace(storage, resolved.storageKeyPrefix, resolved.identityPoolId)
+      : () => {};
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
