@@ -24,7 +24,7 @@ export function claimNamespace(adapter: object, prefix: string, identityPoolId: 
   if (held.has(namespace)) {
     throw new ConfigurationError(
       'storage',
-      `is in use by a live session of pool "${identityPoolId}" under storageKeyPrefix "${prefix}" (they would overwrite each other's identity): stop() it first, or use another storageKeyPrefix`,
+      `is in use by a live session of pool "${identityPoolId}" under storageKeyPrefix "${prefix}": stop() it first, or use another storageKeyPrefix`,
     );
   }
   held.add(namespace);
