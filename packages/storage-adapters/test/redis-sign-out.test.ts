@@ -164,24 +164,30 @@ if (requireBackend('redis-server', redisServerMissing())) {
 
     it('with a subscriber: B forgets her within milliseconds, without a request', async () => {
       const { a, b, token, identityKey } = await alice(true);
+      /** B's forgetting, after A called logout() / after it resolved (negative: before), ms. */
+      const sinceCall: number[] = [];
       const delays: number[] = [];
-      const rounds = 10;
+      const rounds = 20;
       for (let round = 0; round < rounds; round++) {
         const onA = await a.send({ op: 'login', token: token() });
         const onB = await b.send({ op: 'login', token: token() });
         expect(onB).toMatchObject({ identityId: onA.identityId, authenticated: true });
         const heard = b.nextEvent((event) => event.reason === 'logout', 2000);
-        const { resolvedAt } = (await a.send({ op: 'logout' })) as { resolvedAt: number };
+        const { startedAt, resolvedAt } = (await a.send({ op: 'logout' })) as {
+          startedAt: number;
+          resolvedAt: number;
+        };
         const event = await heard;
+        sinceCall.push((event.at as number) - startedAt);
         delays.push((event.at as number) - resolvedAt);
         expect(event.previousIdentityId).toBe(onA.identityId);
         expect(await redis.get(identityKey)).toBeNull();
       }
       console.log(
-        `sign-out A → B over Redis pub/sub (${rounds} rounds): median ${percentile(delays, 50).toFixed(2)} ms, max ${Math.max(...delays).toFixed(2)} ms after A's logout() resolved`,
+        `sign-out A → B over Redis pub/sub (${rounds} rounds): B forgot her ${percentile(sinceCall, 50).toFixed(2)} ms (median; max ${Math.max(...sinceCall).toFixed(2)}) after A called logout(), ${percentile(delays, 50).toFixed(2)} ms (median; max ${Math.max(...delays).toFixed(2)}) after it resolved`,
       );
-      // B heard it after A's logout resolved (the record is written first) and within 100 ms.
-      expect(Math.max(...delays)).toBeLessThan(100);
+      // Within 250 ms of the logout resolving (about 1 ms on an idle machine; often before it resolves).
+      expect(Math.max(...delays)).toBeLessThan(250);
     }, 60_000);
   });
 }

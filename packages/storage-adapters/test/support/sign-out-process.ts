@@ -49,9 +49,11 @@ const answer = async (command: Command): Promise<object> => {
       const credentials = await auth.getCredentials({ forceRefresh: command.force === true });
       return { identityId: credentials.identityId, authenticated: auth.getState().authenticated };
     }
-    case 'logout':
+    case 'logout': {
+      const startedAt = now();
       await auth.logout();
-      return { resolvedAt: now() };
+      return { startedAt, resolvedAt: now() };
+    }
     case 'exit':
       auth.stop();
       await subscriber?.quit();
