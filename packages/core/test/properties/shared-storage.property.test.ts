@@ -1,8 +1,8 @@
 /**
  * Property: sign-outs are shared through storage (issue 12 §3). Two or three sessions of one pool
  * over one store, each through its own adapter object (as server processes over one Redis), with
- * random storage latencies; random batches of concurrent logins, logouts, clears and refreshes.
- * After each batch one session logs out alone and every other session makes one more request;
+ * random storage latencies, some adapters with the push (`watch`); random batches of concurrent
+ * logins, logouts, clears and refreshes. After each batch one session logs out alone and every other session makes one more request;
  * then no session holds the signed-out identity, none is served it, and storage does not hold it.
  * Against the emulator, through the real AWS SDK transport.
  */
@@ -50,6 +50,8 @@ const runArbitrary = fc.integer({ min: 2, max: 3 }).chain((sessions) =>
       minLength: sessions,
       maxLength: sessions,
     }),
+    /** Per adapter: whether it offers the push (`watch`), as `redisStorage` with a subscriber does. */
+    push: fc.array(fc.boolean(), { minLength: sessions, maxLength: sessions }),
     batches: fc.array(
       fc.record({
         ops: fc.array(opArbitrary(sessions), { minLength: 1, maxLength: 4 }),
@@ -73,6 +75,7 @@ function slow(adapter: StorageAdapter, delays: number[]): StorageAdapter {
   let turn = 0;
   const wait = () => new Promise((resolve) => setTimeout(resolve, delays[turn++ % delays.length]));
   return {
+    ...(adapter.watch ? { watch: adapter.watch } : {}),
     getItem: async (key) => {
       await wait();
       return adapter.getItem(key);
@@ -91,17 +94,17 @@ function slow(adapter: StorageAdapter, delays: number[]): StorageAdapter {
 it('after a logout and one more request each, no session serves or stores the signed-out identity', async () => {
   let runs = 0;
   await fc.assert(
-    fc.asyncProperty(runArbitrary, async ({ latencies, batches }) => {
+    fc.asyncProperty(runArbitrary, async ({ latencies, push, batches }) => {
       runs++;
       const pool = emulator.createPool().identityPoolId;
       const shared = sharedStorage();
       const identityKey = `identity-pool:v1:${pool}:identity`;
       const violations: string[] = [];
-      const sessions: IdentityPoolAuth[] = latencies.map((delays) =>
+      const sessions: IdentityPoolAuth[] = latencies.map((delays, i) =>
         createIdentityPoolAuth({
           identityPoolId: pool,
           endpoint: emulator.endpoint,
-          storage: slow(shared.adapter(), delays),
+          storage: slow(shared.adapter({ push: push[i] === true }), delays),
           retry: { baseDelayMs: 1 },
         }),
       );
@@ -178,6 +181,7 @@ it('after a logout and one more request each, no session serves or stores the si
               [3, 2, 2, 3],
               [2, 1],
             ],
+            push: [false, false],
             batches: [
               { ops: [{ kind: 'credentials', session: 0, force: false }], loggingOut: 0 },
               {
