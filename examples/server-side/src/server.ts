@@ -4,11 +4,18 @@
  * `createIdentityPoolAuth` of their own, created on their first request and kept in a map owned by
  * this server instance — no module state — so users never share credentials. Identities are kept
  * in Redis under a per-user prefix: any number of server processes behind a load balancer share
- * them, and a user's identity created by one process is reused by the others.
+ * them, and a user's identity created by one process is reused by the others. A logout through
+ * any process signs the user out in all of them: the sign-out is recorded in Redis and published
+ * to the other processes' subscriber connection, so they forget the user's identity within
+ * milliseconds (without `redisSubscriber`: at their next request to Cognito for that user).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createIdentityPoolAuth, fetchTransport, type IdentityPoolAuth } from '@identity-pool/core';
-import { type RedisClientLike, redisStorage } from '@identity-pool/storage-adapters/redis';
+import {
+  type RedisClientLike,
+  type RedisSubscriberLike,
+  redisStorage,
+} from '@identity-pool/storage-adapters/redis';
 
 export interface IdentityServerOptions {
   identityPoolId: string;
@@ -16,6 +23,8 @@ export interface IdentityServerOptions {
   endpoint?: string;
   /** A connected node-redis or ioredis client, shared by this process's sessions. */
   redis: RedisClientLike;
+  /** A second connection (node-redis: `redis.duplicate()`), to hear of logouts in other processes at once. */
+  redisSubscriber?: RedisSubscriberLike;
   /** Sessions idle this long are stopped and dropped (their identity stays in Redis). Default 15 min. */
   idleMs?: number;
 }
@@ -47,7 +56,10 @@ export function createIdentityServer(options: IdentityServerOptions): IdentitySe
         identityPoolId: options.identityPoolId,
         transport,
         // One key space per user: `app:user:<id>:identity-pool:v1:<pool>:identity`.
-        storage: redisStorage(options.redis, { prefix: `app:user:${userId}:` }),
+        storage: redisStorage(options.redis, {
+          prefix: `app:user:${userId}:`,
+          ...(options.redisSubscriber ? { subscriber: options.redisSubscriber } : {}),
+        }),
       });
       auth.on('error', ({ error }) =>
         console.warn(`[${process.pid}] ${userId}: ${error.name}: ${error.message}`),

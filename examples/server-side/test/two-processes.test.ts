@@ -1,14 +1,16 @@
 /**
  * Two server processes sharing one real redis-server (a free loopback port): a user's identity
  * created by process A is reused by process B without a GetId, users get identities of their
- * own, and each process keeps one session per user. Skipped loudly without redis-server,
- * failing under CI=true.
+ * own, and each process keeps one session per user; a logout through one process signs the user
+ * out in the other, which neither serves nor stores the signed-out identity again (issue 12 §3).
+ * Skipped loudly without redis-server, failing under CI=true.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import { build } from 'esbuild';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type RedisServer,
@@ -26,6 +28,11 @@ interface Process {
   child: ChildProcess;
   origin: string;
   get(path: string, userId: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(
+    path: string,
+    userId: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +64,14 @@ async function startProcess(script: string, env: Record<string, string>): Promis
       const response = await fetch(`${origin}${path}`, { headers: { 'x-user-id': userId } });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
+    async post(path, userId, body = {}) {
+      const response = await fetch(`${origin}${path}`, {
+        method: 'POST',
+        headers: { 'x-user-id': userId, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -67,7 +82,7 @@ async function startProcess(script: string, env: Record<string, string>): Promis
 }
 
 describe.skipIf(missing !== undefined)('server-side: two processes, one Redis', () => {
-  let redis: RedisServer;
+  let redisServer: RedisServer;
   let emulator: Emulator;
   let a: Process;
   let b: Process;
@@ -88,11 +103,11 @@ describe.skipIf(missing !== undefined)('server-side: two processes, one Redis', 
       outfile: `${outdir}/main.mjs`,
       logLevel: 'silent',
     });
-    [redis, emulator] = await Promise.all([startRedisServer(), startEmulator()]);
+    [redisServer, emulator] = await Promise.all([startRedisServer(), startEmulator()]);
     identityPoolId = emulator.createPool().identityPoolId;
     const env = {
       IDENTITY_POOL_ID: identityPoolId,
-      REDIS_URL: redis.url,
+      REDIS_URL: redisServer.url,
       COGNITO_ENDPOINT: emulator.endpoint,
     };
     [a, b] = await Promise.all([
@@ -104,7 +119,7 @@ describe.skipIf(missing !== undefined)('server-side: two processes, one Redis', 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await emulator?.close();
-    await redis?.stop();
+    await redisServer?.stop();
   });
 
   it("a user's identity created in one process is reused by the other", async () => {
@@ -144,5 +159,39 @@ describe.skipIf(missing !== undefined)('server-side: two processes, one Redis', 
 
     // A request without a user is refused, and creates no session.
     expect((await a.get('/credentials', '')).status).toBe(401);
+  });
+
+  it('a logout through A signs her out in B: B serves and stores her identity no more', async () => {
+    const token = () => emulator.idp.mintToken('graph.facebook.com', { subject: 'carol' });
+    const signedIn = await a.post('/login', 'carol', { providerName: 'graph.facebook.com', token: token() });
+    expect(signedIn.status).toBe(200);
+    const carolId = signedIn.body.identityId as string;
+    // Her requests also land on B, where she signed in too (a load balancer without stickiness).
+    expect(
+      (await b.post('/login', 'carol', { providerName: 'graph.facebook.com', token: token() })).body,
+    ).toMatchObject({ identityId: carolId, state: { authenticated: true } });
+    expect((await b.get('/credentials', 'carol')).body).toMatchObject({ identityId: carolId });
+
+    const redis = createClient({ url: redisServer.url });
+    redis.on('error', () => {});
+    await redis.connect();
+    const identityKey = `app:user:carol:identity-pool:v1:${identityPoolId}:identity`;
+    try {
+      expect((await a.post('/logout', 'carol')).status).toBe(200);
+      expect(await redis.get(identityKey)).toBeNull();
+      // B hears of it through Redis pub/sub; at the latest its next request is the last to see her.
+      const after = [];
+      for (let i = 0; i < 3; i++) after.push((await b.get('/credentials', 'carol')).body);
+      for (const body of after.slice(1)) {
+        expect(body.identityId).not.toBe(carolId);
+        expect(body).toMatchObject({ state: { authenticated: false } });
+      }
+      // Her identity was not written back: Redis holds the guest identity B made after the logout.
+      const stored = JSON.parse((await redis.get(identityKey)) as string) as { identityId: string };
+      expect(stored.identityId).not.toBe(carolId);
+      expect(stored.identityId).toBe(after.at(-1)?.identityId);
+    } finally {
+      await redis.quit();
+    }
   });
 });

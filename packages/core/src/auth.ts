@@ -1,7 +1,14 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
-import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
+import {
+  AbortError,
+  ConfigurationError,
+  type IdentityPoolError,
+  SignedOutError,
+  StoppedError,
+  StorageError,
+} from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
@@ -9,7 +16,9 @@ import { signOutProvider } from './provider-sign-out.js';
 import { describeError, guard, SessionSecrets, toLibraryError } from './redact.js';
 import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
 import { memoryStorage } from './storage/memory.js';
+import { claimNamespace } from './storage/namespace-claims.js';
 import { SessionStore } from './storage/session-store.js';
+import { SignOutWatch } from './storage/sign-out-record.js';
 import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
 import { isIdentityId } from './transports/validate.js';
@@ -151,8 +160,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     toLibraryError(error, secrets, { source: 'runtime', operation });
   const reportError = (error: unknown) => publish('error', { error: safe(error) });
 
+  const storage = resolved.storage ?? memoryStorage();
   const store = new SessionStore(
-    resolved.storage ?? memoryStorage(),
+    storage,
     resolved.storageKeyPrefix,
     resolved.identityPoolId,
     // Deferred a microtask: the first read happens while the session is being created, before
@@ -169,6 +179,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     enabled: resolved.coordinateTabs,
     onMessage: (message) => onTabMessage(message),
   });
+  const signOutRecord = new SignOutWatch(store);
   const deps: SessionDeps = {
     options: resolved,
     transport: configureTransport(
@@ -180,6 +191,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     skew: createClockSkew(),
     tabs,
     secrets,
+    signOuts: signOutRecord,
   };
   const skew = deps.skew as NonNullable<SessionDeps['skew']>;
 
@@ -273,9 +285,27 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     },
     error: (error) => rejectAll(error),
   });
+  // Tabs coordinate through the lock manager; a session on its own has its namespace to itself.
+  // Claimed last before starting, so a session that failed to build never holds it.
+  const releaseNamespace =
+    tabs.mode === 'single'
+      ? claimNamespace(storage, resolved.storageKeyPrefix, resolved.identityPoolId)
+      : () => {};
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
+
+  // A sign-out recorded in storage by another session (another process): forget, as a local
+  // logout would. Found by a request before it writes or serves, or pushed by the adapter.
+  signOutRecord.onSignedOut = () => {
+    if (stopped) return;
+    epoch++;
+    // What this session's work in flight would still write belongs to the signed-out identity.
+    store.endLeases();
+    actor.send({ type: 'LOGOUT' });
+    rejectAll(new SignedOutError());
+  };
+  const unwatchSignOuts = watchSignOuts();
 
   onTabMessage = (message) => {
     if (stopped) return;
@@ -313,6 +343,22 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       credentials: message.type === 'credentials' ? message.credentials : undefined,
     });
   };
+
+  /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
+  function watchSignOuts(): () => void {
+    if (tabs.mode !== 'single' || typeof storage.watch !== 'function') return () => {};
+    try {
+      return storage.watch(store.keys.signedOut, () => {
+        if (!stopped) void signOutRecord.check();
+      });
+    } catch (error) {
+      // Without the push, sign-outs elsewhere are still found at the next request.
+      queueMicrotask(() =>
+        publish('error', { error: new StorageError('watch', store.keys.signedOut, describeError(error)) }),
+      );
+      return () => {};
+    }
+  }
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
   function wait<T>(
@@ -478,6 +524,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // dropped, and the removes are queued behind whatever it already sent.
     const cleared = store.clear();
     epoch++;
+    // Sessions sharing the storage without sharing tabs learn of it from a record (`sign-out-record.ts`).
+    const record = tabs.mode === 'single' ? signOutRecord.own(clock.now()) : undefined;
     actor.send({ type });
     const ended = new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared');
     rejectAll(ended);
@@ -495,7 +543,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         if (tabs.mode === 'tabs') await store.removeKeys();
       })
       .finally(() => signingOut--);
-    await Promise.all([cleared, signOutTabs, ...signOuts]);
+    // After the keys are gone: a session that reads this record finds no identity before it.
+    const recorded = record && cleared.then(() => store.saveSignOut(record));
+    if (recorded) signOutRecord.writing(recorded);
+    await Promise.all([cleared, recorded, signOutTabs, ...signOuts]);
     // Their errors are reported: the signed-out session's secrets need not be known any longer
     // (what it holds now, a guest's credentials obtained meanwhile, still are).
     secrets.forget();
@@ -593,6 +644,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (stopped) return;
       stopped = true;
       unwatchLifecycle();
+      unwatchSignOuts();
+      releaseNamespace();
       tabs.close();
       actor.stop();
       const pending = waiters;

@@ -124,7 +124,7 @@ export class LoginCancelledError extends IdentityPoolError {
 export class StorageError extends IdentityPoolError {
   override name = 'StorageError';
   constructor(
-    readonly operation: 'getItem' | 'setItem' | 'removeItem' | 'parse',
+    readonly operation: 'getItem' | 'setItem' | 'removeItem' | 'parse' | 'watch',
     readonly key: string,
     detail: string,
   ) {
@@ -150,6 +150,18 @@ export class StoppedError extends IdentityPoolError {
 
 /** What threw an `ExternalError`. */
 export type ExternalSource = 'transport' | 'loginProvider' | 'runtime';
+
+/**
+ * The session's identity was signed out by another session sharing its storage (another process's
+ * `logout()` or `clear()`, recorded in storage: `storage/sign-out-record.ts`); it was forgotten here
+ * too, as a local logout would. An `AbortError`, so code treating a local logout's aborts treats it alike.
+ */
+export class SignedOutError extends AbortError {
+  override name = 'SignedOutError';
+  constructor() {
+    super('The session was signed out by another session sharing its storage');
+  }
+}
 
 /**
  * Code outside this library (a custom transport, a login provider, the runtime) threw something

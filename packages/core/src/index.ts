@@ -31,6 +31,7 @@ export {
   LoginSupersededError,
   NetworkError,
   ServiceError,
+  SignedOutError,
   StoppedError,
   StorageError,
   toLoginProviderError,

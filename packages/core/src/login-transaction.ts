@@ -22,7 +22,9 @@ import {
   type SessionDeps,
   sendGetCredentials,
   sendGetId,
+  signOutsOf,
   throwIfAborted,
+  verifyNotSignedOut,
 } from './session.js';
 import { type IdentityStamp, type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
 import type { IdentityPoolCredentials } from './types.js';
@@ -150,8 +152,9 @@ export async function saveLogin(
   // the credentials' write too.
   const lease = deps.store.lease();
   const save = async (stamp?: IdentityStamp) => {
-    throwIfAborted(signal);
-    await deps.store.saveIdentity(identity, stamp, lease);
+    // Not written (the login fails) when a session sharing the storage signed out meanwhile.
+    const under = await verifyNotSignedOut(deps, signOutsOf(deps)?.seen ?? null, signal);
+    await deps.store.saveIdentity(identity, stamp, lease, under);
     throwIfAborted(signal);
     if (deps.options.persistCredentials) await deps.store.saveCredentials(result.credentials, lease);
   };
@@ -183,7 +186,7 @@ export async function undoLogin(
   const restore = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     if (!previous.identity) return deps.store.clear();
-    await deps.store.saveIdentity(previous.identity, stamp, lease);
+    await deps.store.saveIdentity(previous.identity, stamp, lease, signOutsOf(deps)?.seen);
     if (!deps.options.persistCredentials) return;
     if (previous.credentials) await deps.store.saveCredentials(previous.credentials, lease);
     else await deps.store.removeCredentials();

@@ -17,6 +17,7 @@ import {
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
+import { SignOutWatch } from './storage/sign-out-record.js';
 import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type {
@@ -43,11 +44,35 @@ export interface SessionDeps {
   tabs?: TabCoordinator | undefined;
   /** The secrets the session knows, redacted from every error (`redact.ts`). Absent: only a request's own tokens. */
   secrets?: SessionSecrets | undefined;
+  /** The storage's sign-out record as this session knows it (`storage/sign-out-record.ts`). */
+  signOuts?: SignOutWatch | undefined;
 }
 
 /** Whether the session coordinates with other tabs (lock, re-read, broadcast). */
 export const coordinating = (deps: SessionDeps): deps is SessionDeps & { tabs: TabCoordinator } =>
   deps.tabs?.mode === 'tabs';
+
+/**
+ * The sign-out record, for a session on its own: coordinating tabs share sign-outs through the
+ * lock manager instead (`tabs.ts`), and adopt identities the record would not know of.
+ */
+export const signOutsOf = (deps: SessionDeps): SignOutWatch | undefined =>
+  coordinating(deps) ? undefined : deps.signOuts;
+
+/**
+ * Before an identity obtained under `since` is written or served: a sign-out since throws
+ * `SignedOutError`. Resolves to the sign-out record to store the identity under.
+ */
+export async function verifyNotSignedOut(
+  deps: SessionDeps,
+  since: string | null,
+  signal: AbortSignal | undefined,
+): Promise<string | null> {
+  throwIfAborted(signal);
+  const under = (await signOutsOf(deps)?.verify(since)) ?? null;
+  throwIfAborted(signal);
+  return under;
+}
 
 /** Now, on the service's clock (the clock credentials' `Expiration` is on). */
 export function serviceNow(deps: Pick<SessionDeps, 'clock' | 'skew'>): number {
@@ -193,9 +218,14 @@ export interface RestoredSession {
  */
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
   let heard = deps.tabs?.signedOutAt ?? 0;
+  // The record first: a logout removes the keys before it writes the record.
+  const signOuts = signOutsOf(deps);
+  const known = signOuts ? await signOuts.baseline() : null;
   const stored = await deps.store.loadStampedIdentity();
   if (!stored) return {};
   const { identity, stamp } = stored;
+  // Written back by a session that had not heard of the latest sign-out: signed out.
+  if (signOuts && SignOutWatch.predates(stored.signOutId, known)) return {};
   if (coordinating(deps)) {
     const latest = await deps.tabs.peek();
     const behind =
@@ -281,6 +311,7 @@ async function getId(
   stamp?: IdentityStamp,
 ): Promise<IdentityResult> {
   const { deps } = request;
+  const known = (await signOutsOf(deps)?.baseline()) ?? null;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
     force: request.forceTokenRenewal,
@@ -288,7 +319,9 @@ async function getId(
   });
   const identity = await sendGetId(deps, map, signal);
   throwIfAborted(signal);
-  await deps.store.saveIdentity(identity, stamp, lease);
+  // Not written when it was signed out meanwhile in a session sharing the storage.
+  const under = await verifyNotSignedOut(deps, known, signal);
+  await deps.store.saveIdentity(identity, stamp, lease, under);
   return { ...identity, logins };
 }
 
@@ -414,6 +447,7 @@ async function getCredentials(
   stamp?: IdentityStamp,
 ): Promise<CredentialsResult> {
   const { deps, identity } = request;
+  const known = signOutsOf(deps)?.seen ?? null;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
     force: request.forceTokenRenewal,
@@ -421,9 +455,11 @@ async function getCredentials(
   });
   const { next, credentials } = await sendGetCredentials(deps, identity, { map, logins }, signal);
   throwIfAborted(signal);
+  // Neither written back nor served when it was signed out meanwhile in a session sharing the storage.
+  const under = await verifyNotSignedOut(deps, known, signal);
   // Written on every success, not only on change: a shared store (Redis) that lost the key
   // gets it back at the next refresh. One small write an hour.
-  await deps.store.saveIdentity(next, stamp, lease);
+  await deps.store.saveIdentity(next, stamp, lease, under);
   if (deps.options.persistCredentials) await deps.store.saveCredentials(credentials, lease);
   return { ...next, logins, credentials };
 }
@@ -496,6 +532,7 @@ export async function unlinkLogin(
 ): Promise<void> {
   const { deps, identity } = request;
   const lease = deps.store.lease();
+  const known = signOutsOf(deps)?.seen ?? null;
   const unlink = deps.transport.unlinkIdentity;
   if (!unlink)
     throw new ConfigurationError('transport', 'has no unlinkIdentity(), which removeLogin() needs');
@@ -517,9 +554,11 @@ export async function unlinkLogin(
   throwIfAborted(signal);
   // A logout while the service answered: the signed-out identity is not written back.
   if (request.current && !request.current()) return;
+  const under = await verifyNotSignedOut(deps, known, signal);
   await deps.store.saveIdentity(
     { ...identity, providers: identity.providers.filter((provider) => provider !== request.providerName) },
     undefined,
     lease,
+    under,
   );
 }

@@ -11,6 +11,14 @@ export interface StorageAdapter {
   /** `options`, when given, says how long the value is worth keeping; adapters may ignore it. */
   setItem(key: string, value: string, options?: StorageWriteOptions): Awaitable<void>;
   removeItem(key: string): Awaitable<void>;
+  /**
+   * Optional push: call `onChange` soon after `key` is written or removed through another
+   * adapter object of the same store (another process); return a function that stops it. The
+   * core watches only the sign-out record (`…:signedOut`), so a session hears of a sign-out
+   * elsewhere at once instead of at its next request. `onChange` carries nothing: the core
+   * re-reads the key. See docs/writing-a-storage-adapter.md.
+   */
+  watch?(key: string, onChange: () => void): () => void;
 }
 
 /** What the core knows about a value it writes (persisted credentials). */

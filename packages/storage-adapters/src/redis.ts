@@ -1,6 +1,7 @@
 import type { StorageAdapter } from '@identity-pool/core';
 import { reason, StorageAdapterError } from './errors.js';
 import { keyPrefixer } from './key-prefix.js';
+import { PUSHED_KEY_SUFFIX, type RedisSubscriberLike, watchThrough } from './redis-push.js';
 
 /**
  * The commands the adapter sends, as both node-redis (v4+) and ioredis clients have them. The
@@ -10,6 +11,8 @@ export interface RedisClientLike {
   get(key: string): Promise<unknown>;
   set(key: string, value: string, ...options: unknown[]): Promise<unknown>;
   del(key: string): Promise<unknown>;
+  /** Announces a sign-out record's write to subscribed sessions (`subscriber`); both clients have it. */
+  publish?(channel: string, message: string): Promise<unknown>;
 }
 
 export interface RedisStorageOptions {
@@ -35,6 +38,13 @@ export interface RedisStorageOptions {
   flavor?: 'node-redis' | 'ioredis';
   /** Epoch ms, for the credentials' remaining lifetime; default `Date.now`. */
   now?: () => number;
+  /**
+   * A second connection of the same server for pub/sub (node-redis: `client.duplicate()`,
+   * connected; ioredis: another `Redis`), shareable by every adapter of the process. With it,
+   * sessions hear of a sign-out in another process at once (`StorageAdapter.watch`), not at their
+   * next request. Sign-outs are published whether or not this is given.
+   */
+  subscriber?: RedisSubscriberLike;
 }
 
 const CREDENTIALS_SUFFIX = ':credentials';
@@ -105,7 +115,7 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
   const setWithExpiry = (key: string, value: string, ms: number) =>
     flavor === 'node-redis' ? client.set(key, value, { PX: ms }) : client.set(key, value, 'PX', ms);
 
-  return {
+  const adapter: StorageAdapter = {
     async getItem(key) {
       const value = await command('GET', () => client.get(at(key)));
       if (value === null || value === undefined) return null;
@@ -125,6 +135,25 @@ export function redisStorage(client: RedisClientLike, options: RedisStorageOptio
       await command('DEL', () => client.del(at(key)));
     },
   };
+  return withSignOutPush(adapter, client, at, options.subscriber, command);
+}
+
+/** Publishes writes of the core's sign-out record, and offers `watch` when there is a subscriber (`redis-push.ts`). */
+function withSignOutPush(
+  adapter: StorageAdapter,
+  client: RedisClientLike,
+  at: (key: string) => string,
+  subscriber: RedisSubscriberLike | undefined,
+  command: <T>(name: string, send: () => Promise<T>) => Promise<T>,
+): StorageAdapter {
+  const publish = client.publish;
+  const setItem: StorageAdapter['setItem'] = async (key, value, writeOptions) => {
+    await adapter.setItem(key, value, writeOptions);
+    if (publish && key.endsWith(PUSHED_KEY_SUFFIX))
+      await command('PUBLISH', () => publish.call(client, at(key), 'changed'));
+  };
+  return { ...adapter, setItem, ...(subscriber ? { watch: watchThrough(subscriber, at) } : {}) };
 }
 
 export { StorageAdapterError } from './errors.js';
+export type { RedisSubscriberLike } from './redis-push.js';

@@ -6,6 +6,7 @@ import type { Awaitable, IdentityPoolCredentials, StorageAdapter, StorageWriteOp
 import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
 import { KeyQueue } from './key-queue.js';
 import { foreignReason, type RecordScope, regionOf, trustedUntil } from './record-scope.js';
+import { type SignOutRecord, signOutRecordSchema } from './sign-out-record.js';
 
 /**
  * The version in the storage keys and in the envelopes the tabs exchange (`tabs.ts`). Stored
@@ -55,6 +56,8 @@ const storedIdentitySchema = z.object({
   s: stampPart,
   /** …and of the latest sign-out before it. */
   o: stampPart,
+  /** The sign-out record it was obtained under (`sign-out-record.ts`), if there was one. */
+  m: z.optional(z.string().check(z.maxLength(64))),
 });
 
 /** Where a stored identity stands among the tabs' records (`tabs.ts`): written under the pool's lock. */
@@ -146,7 +149,12 @@ function secretFieldsOfJson(json: string): unknown[] {
 /** The keys of one pool, e.g. `identity-pool:v1:us-east-1:<guid>:identity`. */
 export function storageKeys(prefix: string, identityPoolId: string) {
   const base = `${prefix}:v${STORAGE_SCHEMA_VERSION}:${identityPoolId}`;
-  return { identity: `${base}:identity`, credentials: `${base}:credentials` } as const;
+  return {
+    identity: `${base}:identity`,
+    credentials: `${base}:credentials`,
+    /** The sign-out record (`sign-out-record.ts`): written by logout/clear, never removed by them. */
+    signedOut: `${base}:signedOut`,
+  } as const;
 }
 
 /**
@@ -225,24 +233,35 @@ export class SessionStore {
   }
 
   /** The stored identity, and its stamp when a coordinating tab wrote it. */
-  async loadStampedIdentity(): Promise<{ identity: StoredIdentity; stamp?: IdentityStamp } | undefined> {
+  async loadStampedIdentity(): Promise<
+    { identity: StoredIdentity; stamp?: IdentityStamp; signOutId?: string | undefined } | undefined
+  > {
     const lease = this.lease();
     const value = await this.read(this.keys.identity, identityRecordSchema);
     if (!value) return undefined;
     const identity = storedIdentityOf(value);
     const stamp = value.s ? { seq: value.s, signedOutAt: value.o ?? 0 } : undefined;
-    if (value.v < STORED_RECORD_VERSION) await this.saveIdentity(identity, stamp, lease);
-    return stamp ? { identity, stamp } : { identity };
+    if (value.v < STORED_RECORD_VERSION) await this.saveIdentity(identity, stamp, lease, value.m);
+    return { identity, ...(stamp ? { stamp } : {}), signOutId: value.m };
   }
 
-  /** Writes the identity, unless `lease` (by default, one taken now) has ended by the time its turn comes. */
-  async saveIdentity(identity: StoredIdentity, stamp?: IdentityStamp, lease = this.lease()): Promise<void> {
+  /**
+   * Writes the identity, unless `lease` (by default, one taken now) has ended by the time its turn
+   * comes. `signOutId`: the sign-out record the identity was obtained under (`sign-out-record.ts`).
+   */
+  async saveIdentity(
+    identity: StoredIdentity,
+    stamp?: IdentityStamp,
+    lease = this.lease(),
+    signOutId?: string | null,
+  ): Promise<void> {
     await this.write(
       this.keys.identity,
       {
         ...identityEnvelope(identity),
         ...this.recordHeader(),
         ...(stamp ? { s: stamp.seq, o: stamp.signedOutAt } : {}),
+        ...(signOutId ? { m: signOutId } : {}),
       },
       lease,
     );
@@ -295,6 +314,17 @@ export class SessionStore {
     await Promise.all([this.remove(this.keys.identity), this.remove(this.keys.credentials)]);
   }
 
+  /** The sign-out record, or undefined (none, unreadable, or storage failed: no news). */
+  async loadSignOut(): Promise<SignOutRecord | undefined> {
+    // It names no pool or identity: the key alone scopes it.
+    return this.readChecked(this.keys.signedOut, signOutRecordSchema, () => undefined);
+  }
+
+  /** Writes the sign-out record; no `clear()` ends it (a later one supersedes it). */
+  async saveSignOut(record: SignOutRecord): Promise<void> {
+    await this.write(this.keys.signedOut, record, this.lease());
+  }
+
   private recordHeader() {
     return { v: STORED_RECORD_VERSION, pool: this.scope.identityPoolId, region: this.scope.region };
   }
@@ -307,6 +337,19 @@ export class SessionStore {
   }
 
   private async read<T extends StoredRecord>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
+    return this.readChecked(key, schema, (record) => this.scopeProblem(record));
+  }
+
+  /**
+   * Reads `key`, parsed with `schema` and judged by `problem` (undefined: usable). A value that
+   * fails either is reported and removed (unless written since); a failed read is reported. Both
+   * read as missing.
+   */
+  private async readChecked<T>(
+    key: string,
+    schema: z.ZodMiniType<T>,
+    problem: (value: T) => string | undefined,
+  ): Promise<T | undefined> {
     const outcome = await this.queue.run(key, () =>
       boundedCall(() => this.adapter.getItem(key), this.timeoutMs, this.timers),
     );
@@ -325,11 +368,9 @@ export class SessionStore {
     }
     const parsed = schema.safeParse(value);
     // Never echo the value: it may hold a secret.
-    const problem = parsed.success
-      ? this.scopeProblem(parsed.data)
-      : 'the stored value is not one this version wrote';
-    if (!problem) return parsed.data as T;
-    this.onError(new StorageError('parse', key, `${problem}; it was discarded`));
+    const reason = parsed.success ? problem(parsed.data) : 'the stored value is not one this version wrote';
+    if (!reason) return parsed.data as T;
+    this.onError(new StorageError('parse', key, `${reason}; it was discarded`));
     await this.discard(key, sentBefore);
     return undefined;
   }

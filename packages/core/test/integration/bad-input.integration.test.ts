@@ -179,9 +179,9 @@ describe('storage contents', () => {
   it('a corrupt credentials value costs the credentials only, never the valid identity', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await env
-      .auth({ identityPoolId: pool, storage, persistCredentials: true })
-      .getCredentials();
+    const before = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+    const first = await before.getCredentials();
+    before.stop(); // a restart: one live session per storage namespace
     storage.setItem(keysFor(pool).credentials, '{"v":1,"identityId":"oops"}');
     env.emulator.resetCalls();
     const auth = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
@@ -195,7 +195,9 @@ describe('storage contents', () => {
   it('stored credentials of another identity are ignored', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    await env.auth({ identityPoolId: pool, storage, persistCredentials: true }).getCredentials();
+    const before = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+    await before.getCredentials();
+    before.stop();
     const stored = JSON.parse(storage.getItem(keysFor(pool).credentials) as string);
     storage.setItem(
       keysFor(pool).credentials,

@@ -65,7 +65,9 @@ describe('rule 3: the identity is stored before credentials are handed out', () 
   it('a warm start over the same storage costs one call and keeps the identity', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await env.auth({ identityPoolId: pool, storage }).getCredentials();
+    const before = env.auth({ identityPoolId: pool, storage });
+    const first = await before.getCredentials();
+    before.stop(); // a restart: one live session per storage namespace
     env.emulator.resetCalls();
     const second = await env.auth({ identityPoolId: pool, storage }).getCredentials();
     expect(second.identityId).toBe(first.identityId);
@@ -75,9 +77,9 @@ describe('rule 3: the identity is stored before credentials are handed out', () 
   it('with persistCredentials, a warm start with unexpired credentials costs nothing', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await env
-      .auth({ identityPoolId: pool, storage, persistCredentials: true })
-      .getCredentials();
+    const before = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+    const first = await before.getCredentials();
+    before.stop();
     env.emulator.resetCalls();
     const second = await env
       .auth({ identityPoolId: pool, storage, persistCredentials: true })
@@ -166,6 +168,7 @@ describe('rule 4: login links the guest, or adopts the identity it merges into',
     });
     expect(env.emulator.identity(guest)).toMatchObject({ status: 'disabled', mergedInto: owner });
     // The adopted identity was persisted: a restart over the same storage resumes it.
+    deviceTwo.stop();
     const restarted = env.auth({ identityPoolId: pool, storage, logins: { [FACEBOOK]: token() } });
     expect((await restarted.getCredentials()).identityId).toBe(owner);
   });
@@ -220,7 +223,11 @@ describe('logout and clear', () => {
     await auth.logout();
     expect(signedOut).toBe(1);
     expect(auth.getState()).toMatchObject({ status: 'unauthenticated', authenticated: false, providers: [] });
-    expect(storage.keys().filter((key) => key.includes(pool))).toEqual([]);
+    // Nothing of the identity is left: only the sign-out record, which names no identity.
+    expect(storage.keys().filter((key) => key.includes(pool))).toEqual([
+      `identity-pool:v1:${pool}:signedOut`,
+    ]);
+    expect(storage.getItem(`identity-pool:v1:${pool}:signedOut`)).not.toContain(authenticated.identityId);
     expect(events.filter((e) => e.type === 'identityChanged').at(-1)).toMatchObject({
       previousIdentityId: authenticated.identityId,
       identityId: undefined,
@@ -264,7 +271,11 @@ describe('logout and clear', () => {
     await auth.getCredentials();
     const before = storage.keys();
     await auth.clear();
-    expect(storage.keys()).toEqual(before.filter((key) => !key.includes(pool)));
+    // Only the sign-out record of this pool is left (`sign-out-record.ts`: no identity, no secret).
+    expect(storage.keys()).toEqual([
+      ...before.filter((key) => !key.includes(pool)),
+      `identity-pool:v1:${pool}:signedOut`,
+    ]);
     expect(storage.getItem('my-app:settings')).toBe('{"theme":"dark"}');
     expect(storage.keys().filter((key) => key.includes(other))).toHaveLength(2);
     expect(auth.getCachedIdentityId()).toBeUndefined();
@@ -309,7 +320,9 @@ describe('rule 5: recovery follows the error, never loops', () => {
   it('a disabled identity is replaced with exactly one new GetId', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await env.auth({ identityPoolId: pool, storage }).getCredentials();
+    const before = env.auth({ identityPoolId: pool, storage });
+    const first = await before.getCredentials();
+    before.stop();
     env.emulator.disableIdentity(first.identityId);
     env.emulator.resetCalls();
     const second = await env.auth({ identityPoolId: pool, storage }).getCredentials();
@@ -375,7 +388,9 @@ describe('rule 5: recovery follows the error, never loops', () => {
     const pool = env.pool();
     const storage = memoryStorage();
     const token = env.emulator.idp.mintToken(FACEBOOK, { subject: 'fb-restart' });
-    await env.auth({ identityPoolId: pool, storage }).login({ providerName: FACEBOOK, token });
+    const before = env.auth({ identityPoolId: pool, storage });
+    await before.login({ providerName: FACEBOOK, token });
+    before.stop();
     env.emulator.resetCalls();
     const restarted = env.auth({ identityPoolId: pool, storage });
     const events = recordEvents(restarted);

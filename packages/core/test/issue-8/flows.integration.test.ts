@@ -62,7 +62,9 @@ describe.each(Object.entries(flows))('flow %s', (flow, { options, fetchOps }) =>
   it('warm start: a new session over the same storage reuses the identity (no GetId)', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await auth(pool, { storage }).getCredentials();
+    const before = auth(pool, { storage });
+    const first = await before.getCredentials();
+    before.stop(); // a restart: one live session per storage namespace
     env.emulator.resetCalls();
     const second = await auth(pool, { storage }).getCredentials();
     expect(second.identityId).toBe(first.identityId);
@@ -110,7 +112,9 @@ describe.each(Object.entries(flows))('flow %s', (flow, { options, fetchOps }) =>
   it('a deleted identity is forgotten and replaced, once', async () => {
     const pool = env.pool();
     const storage = memoryStorage();
-    const first = await auth(pool, { storage }).getCredentials();
+    const before = auth(pool, { storage });
+    const first = await before.getCredentials();
+    before.stop();
     env.emulator.deleteIdentity(first.identityId);
     const session = auth(pool, { storage });
     const events = recordEvents(session);

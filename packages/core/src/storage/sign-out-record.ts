@@ -1,0 +1,112 @@
+/**
+ * The sign-out record: how sessions that share a storage without sharing memory — server
+ * processes over one Redis, a CLI and a daemon over one file — learn that the identity they hold
+ * was signed out elsewhere (design.md §7: sign-outs are shared wherever identities are shared).
+ *
+ * `logout()` and `clear()` remove the pool's identity and credentials keys and then write a
+ * small record under `…:signedOut`: a random ID and the time it was written (for people reading
+ * storage; never compared). It names no identity and holds no secret, and they never remove it.
+ * A sign-out is a record whose ID differs from the one a session knew when it obtained or
+ * restored its identity — IDs are compared, not times, so no clocks need to agree. A missing
+ * record is no news, never a sign-out: a storage that lost its keys (a restart, an eviction) is
+ * still recovered by the next refresh re-saving the identity.
+ *
+ * Identities are stored with the ID of the record they were obtained under (`m`), so one that a
+ * stale session wrote back after a sign-out (its write was already on its way) is recognised as
+ * older than that sign-out and never restored.
+ */
+import * as z from 'zod/mini';
+import { SignedOutError } from '../errors.js';
+import type { SessionStore } from './session-store.js';
+
+export const signOutRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string().check(z.regex(/^[\w-]{8,64}$/)),
+  /** Epoch ms on the writer's clock: for people reading storage, never compared. */
+  at: z.number().check(z.int(), z.nonnegative()),
+});
+export type SignOutRecord = z.infer<typeof signOutRecordSchema>;
+
+/** A unique ID, not a secret (a record only needs to differ from the one before). */
+const randomId = (): string =>
+  (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+
+/**
+ * One session's view of the sign-out record. `auth.ts` sets `onSignedOut`; `session.ts` reads the
+ * record before it obtains an identity (`baseline`) and before it writes or serves one (`verify`);
+ * an adapter's push (`watch`) calls `check`.
+ */
+export class SignOutWatch {
+  /** The record ID the session's identity was obtained or restored under; null: there was none. */
+  seen: string | null = null;
+  /** The last sign-out acted on: a request and a push may both find it, it is acted on once. */
+  private handled: string | null = null;
+  /** This session's latest own logout/clear: removing the keys and writing its record. */
+  private ownWrites: Promise<unknown> = Promise.resolve();
+  /** Forget the session as a local logout would; called once per sign-out found. */
+  onSignedOut: () => void = () => {};
+
+  constructor(private readonly store: SessionStore) {}
+
+  /** The record's ID in storage now; null when there is none or it cannot be read (no news). */
+  async read(): Promise<string | null> {
+    return (await this.store.loadSignOut())?.id ?? null;
+  }
+
+  /**
+   * Reads the record as the one the session's next identity is obtained under — after the
+   * session's own logout has finished with storage, so its record is the one read and its
+   * removals cannot land on the new identity.
+   */
+  async baseline(): Promise<string | null> {
+    await this.ownWrites;
+    this.seen = await this.read();
+    return this.seen;
+  }
+
+  /**
+   * Before an identity obtained under `since` is written or served; resolves to the record to
+   * store it under.
+   * @throws SignedOutError when a sign-out was recorded since (after telling the session).
+   */
+  async verify(since: string | null): Promise<string | null> {
+    const id = await this.read();
+    if (id !== null && id !== since) {
+      this.heard(id);
+      throw new SignedOutError();
+    }
+    // Unreadable now (a storage failure): store it under what was known.
+    return id ?? since;
+  }
+
+  /** On a push from the adapter: a sign-out the session had not seen ends its identity. */
+  async check(): Promise<void> {
+    const id = await this.read();
+    if (id !== null && id !== this.seen) this.heard(id);
+  }
+
+  /** The record of this session's own logout/clear; known here before it is written. */
+  own(now: number): SignOutRecord {
+    const record: SignOutRecord = { v: 1, id: randomId(), at: Math.max(0, Math.floor(now)) };
+    this.seen = this.handled = record.id;
+    return record;
+  }
+
+  /** The storage work of the session's own logout/clear (`own`), which its next identity waits for. */
+  writing(work: Promise<unknown>) {
+    this.ownWrites = work.catch(() => {});
+  }
+
+  /** Whether an identity stored under `storedUnder` is older than the record `known` now. */
+  static predates(storedUnder: string | undefined, known: string | null): boolean {
+    return known !== null && storedUnder !== known;
+  }
+
+  private heard(id: string) {
+    this.seen = id;
+    if (this.handled === id) return;
+    this.handled = id;
+    this.onSignedOut();
+  }
+}
