@@ -89,7 +89,12 @@ async function attemptLogin(
         signal,
       });
       for (const token of Object.values(resolved.map)) tokens.add(token);
-      identity ??= await step(signal, (stepSignal) => sendGetId(deps, resolved.map, stepSignal));
+      if (!identity) {
+        // A new identity is obtained under the storage's sign-out record as it is now (after
+        // this session's own logout finished with storage): the one its save verifies against.
+        await signOutsOf(deps)?.baseline();
+        identity = await step(signal, (stepSignal) => sendGetId(deps, resolved.map, stepSignal));
+      }
       const known = identity;
       const { next, credentials } = await step(signal, (stepSignal) =>
         sendGetCredentials(deps, known, resolved, stepSignal),

@@ -37,6 +37,9 @@ const randomId = (): string =>
  * record before it obtains an identity (`baseline`) and before it writes or serves one (`verify`);
  * an adapter's push (`watch`) calls `check`.
  */
+/** How many of its own records a session remembers as not news. */
+const OWN_RECORDS_KEPT = 8;
+
 export class SignOutWatch {
   /** The record ID the session's identity was obtained or restored under; null: there was none. */
   seen: string | null = null;
@@ -44,6 +47,8 @@ export class SignOutWatch {
   private handled: string | null = null;
   /** This session's latest own logout/clear: removing the keys and writing its record. */
   private ownWrites: Promise<unknown> = Promise.resolve();
+  /** The records this session wrote itself (its latest few). */
+  private readonly written = new Set<string>();
   /** Forget the session as a local logout would; called once per sign-out found. */
   onSignedOut: () => void = () => {};
 
@@ -61,7 +66,9 @@ export class SignOutWatch {
    */
   async baseline(): Promise<string | null> {
     await this.ownWrites;
-    this.seen = await this.read();
+    // None or unreadable is no news: what the session knew stands (its own record whose write
+    // failed, or one a failing read could not show again).
+    this.seen = (await this.read()) ?? this.seen;
     return this.seen;
   }
 
@@ -72,7 +79,8 @@ export class SignOutWatch {
    */
   async verify(since: string | null): Promise<string | null> {
     const id = await this.read();
-    if (id !== null && id !== since) {
+    // This session's own records are never news to it (a write reported failed may have landed).
+    if (id !== null && id !== since && !this.written.has(id)) {
       this.heard(id);
       throw new SignedOutError();
     }
@@ -83,13 +91,17 @@ export class SignOutWatch {
   /** On a push from the adapter: a sign-out the session had not seen ends its identity. */
   async check(): Promise<void> {
     const id = await this.read();
-    if (id !== null && id !== this.seen) this.heard(id);
+    if (id !== null && id !== this.seen && !this.written.has(id)) this.heard(id);
   }
 
   /** The record of this session's own logout/clear; known here before it is written. */
   own(now: number): SignOutRecord {
     const record: SignOutRecord = { v: 1, id: randomId(), at: Math.max(0, Math.floor(now)) };
     this.seen = this.handled = record.id;
+    this.written.add(record.id);
+    // Bounded: only the latest few matter (an older own record is superseded in storage).
+    if (this.written.size > OWN_RECORDS_KEPT)
+      this.written.delete(this.written.values().next().value as string);
     return record;
   }
 

@@ -14,7 +14,15 @@ import { sharedStorage } from '../support/shared-storage.js';
 
 const FACEBOOK = 'graph.facebook.com';
 /** What a caller may see in these races; anything else is a bug. */
-const EXPECTED_ERRORS = new Set(['SignedOutError', 'AbortError', 'ServiceError', 'LoginRequiredError']);
+const EXPECTED_ERRORS = new Set([
+  'SignedOutError',
+  'AbortError',
+  'ServiceError',
+  'LoginRequiredError',
+  // A login is a transaction: replaced by a later login() of the same session, or refused.
+  'LoginSupersededError',
+  'LoginFailedError',
+]);
 
 type Op =
   | { kind: 'credentials'; session: number; force: boolean }
