@@ -151,7 +151,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
   let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
-  /** `logout()`/`clear()` calls of this session whose sign-out is not published yet. */
+  /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
   let signingOut = 0;
   const tabs = createTabCoordinator({
     name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
@@ -267,8 +267,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         .catch(() => {});
       return;
     }
-    // While this tab's own sign-out waits for the lock, what other tabs obtained before it is
-    // about to be signed out too.
+    // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
+    // be signed out too.
     if (signingOut > 0) return;
     actor.send({
       type: 'SYNC',
@@ -382,6 +382,26 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     };
   }
 
+  /**
+   * The other tabs are told at once, without waiting for the pool's lock (they forget, their
+   * requests in flight are aborted); then, under the lock, after any other tab's write in
+   * progress, storage is cleared — unless a tab has stored an identity made after the sign-out.
+   */
+  async function signOutEverywhere() {
+    let signedOut: Awaited<ReturnType<typeof tabs.signOut>>;
+    signingOut++;
+    try {
+      signedOut = await tabs.signOut();
+    } finally {
+      signingOut--;
+    }
+    await tabs.withLock(async () => {
+      const stored = signedOut && (await store.loadStampedIdentity());
+      if (signedOut && stored?.stamp && isNewer(stored.stamp, signedOut)) return;
+      await store.clear();
+    });
+  }
+
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (stopped) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)
@@ -401,16 +421,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
               ),
           )
         : [];
-    // Under the lock, after any other tab's write in progress: the other tabs are told (they
-    // forget, their requests in flight are aborted), then the storage is cleared.
-    signingOut++;
-    const signOutTabs = tabs
-      .withLock(async (held) => {
-        await held.publish({ type: 'signOut' });
-        await store.clear();
-      })
-      .finally(() => signingOut--);
-    await Promise.all([signOutTabs, ...signOuts]);
+    await Promise.all([signOutEverywhere(), ...signOuts]);
   }
 
   const auth: IdentityPoolAuth = {

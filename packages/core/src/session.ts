@@ -4,7 +4,9 @@
  * service answered, and writes the identity to storage before it resolves — so the machine
  * never hands out credentials for an identity that is not stored yet.
  */
+
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
+import { withDeadline } from './deadline.js';
 import { ConfigurationError, InvalidResponseError, LoginRequiredError, redactSecrets } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { withRetry } from './retry.js';
@@ -118,6 +120,14 @@ async function redacting<T>(tokens: string[], request: () => Promise<T>): Promis
   }
 }
 
+/** One attempt of a service request, within the session's `requestTimeoutMs` (`deadline.ts`). */
+const timeBoxed = <T>(
+  deps: SessionDeps,
+  operation: string,
+  signal: AbortSignal | undefined,
+  request: (signal: AbortSignal) => Promise<T>,
+) => withDeadline(operation, deps.options.requestTimeoutMs, deps.clock, signal, request);
+
 function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
 }
@@ -186,18 +196,28 @@ export async function obtainIdentity(
       // A sign-out heard meanwhile may have ended what the record or storage showed.
       if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
     }
-    const result = await getId(request, signal, held.stamp);
-    throwIfAborted(signal);
-    let stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-    // Made under the lock after a sign-out heard only now (its tab closed before this hold):
-    // it is the identity the origin holds since; say so, above the sign-out.
-    while (stamp && deps.tabs.signedOutAt > stamp.signedOutAt) {
-      stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-      await deps.store.saveIdentity(storedIdentityOf(result), stamp);
+    for (let attempt = 1; ; attempt++) {
+      // Asked after every sign-out heard so far, the answer stands above them.
+      if (deps.tabs.signedOutAt > (held.stamp?.signedOutAt ?? deps.tabs.signedOutAt)) held.restamp();
+      const heard = deps.tabs.signedOutAt;
+      const result = await getId(request, signal);
+      throwIfAborted(signal);
+      // A sign-out heard meanwhile (another tab's logout does not wait for this lock) ends what
+      // was asked for before it: ask again, after it. Twice at most; the last answer stands above.
+      const last = attempt === MAX_GET_ID_UNDER_SIGN_OUTS;
+      if (last) held.restamp();
+      if (deps.tabs.signedOutAt === heard || last) {
+        const identity = storedIdentityOf(result);
+        const stamp = await held.publish({ type: 'identity', identity });
+        await deps.store.saveIdentity(identity, stamp);
+        if (deps.tabs.signedOutAt === heard || last) return result;
+      }
     }
-    return result;
   }, signal);
 }
+
+/** GetIds a lock holder makes when sign-outs keep arriving while it asks. */
+const MAX_GET_ID_UNDER_SIGN_OUTS = 2;
 
 /**
  * The guest identity the tabs hold now: the newest record when a live tab keeps one (storage may
@@ -215,11 +235,8 @@ async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
   return identity;
 }
 
-async function getId(
-  request: IdentityRequest,
-  signal: AbortSignal | undefined,
-  stamp?: IdentityStamp,
-): Promise<IdentityResult> {
+/** GetId; single-tab, it also stores the identity (coordinating, the caller stores it with its stamp). */
+async function getId(request: IdentityRequest, signal: AbortSignal | undefined): Promise<IdentityResult> {
   const { deps } = request;
   const { map, logins } = await resolveLogins(request.logins, {
     now: deps.clock.now(),
@@ -230,12 +247,14 @@ async function getId(
   const out = await redacting(Object.values(map), () =>
     withRetry(
       () =>
-        deps.transport.getId({
-          identityPoolId: deps.options.identityPoolId,
-          accountId: deps.options.accountId,
-          logins: providers.length ? map : undefined,
-          signal,
-        }),
+        timeBoxed(deps, 'GetId', signal, (signal) =>
+          deps.transport.getId({
+            identityPoolId: deps.options.identityPoolId,
+            accountId: deps.options.accountId,
+            logins: providers.length ? map : undefined,
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -248,7 +267,7 @@ async function getId(
     providers,
   };
   throwIfAborted(signal);
-  await deps.store.saveIdentity(identity, stamp);
+  if (!coordinating(deps)) await deps.store.saveIdentity(identity);
   return { ...identity, logins };
 }
 
@@ -358,12 +377,14 @@ async function getCredentials(
   const out = await redacting(Object.values(map), () =>
     withRetry(
       () =>
-        deps.transport.getCredentialsForIdentity({
-          identityId: requestedId,
-          logins: loginKeys.length ? map : undefined,
-          customRoleArn: deps.options.customRoleArn,
-          signal,
-        }),
+        timeBoxed(deps, 'GetCredentialsForIdentity', signal, (signal) =>
+          deps.transport.getCredentialsForIdentity({
+            identityId: requestedId,
+            logins: loginKeys.length ? map : undefined,
+            customRoleArn: deps.options.customRoleArn,
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -419,12 +440,14 @@ export async function unlinkLogin(
   await redacting(Object.values(map), () =>
     withRetry(
       () =>
-        unlink.call(deps.transport, {
-          identityId: identity.identityId,
-          logins: map,
-          loginsToRemove: [request.providerName],
-          signal,
-        }),
+        timeBoxed(deps, 'UnlinkIdentity', signal, (signal) =>
+          unlink.call(deps.transport, {
+            identityId: identity.identityId,
+            logins: map,
+            loginsToRemove: [request.providerName],
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,

@@ -84,10 +84,12 @@ export interface HeldTabLock {
    * it that this tab had not heard of has been delivered already.
    */
   readonly latest: TabRecord | undefined;
-  /** Where this hold's publish will stand: stored with an identity written under the lock. */
+  /** Where this hold's next publish will stand: stored with an identity written under the lock. */
   readonly stamp: IdentityStamp | undefined;
-  /** Records what this tab obtained (or its sign-out) and tells the other tabs; resolves to where it stands. */
-  publish(message: TabMessage): Promise<IdentityStamp | undefined>;
+  /** Moves `stamp` after everything this tab knows now (a sign-out heard during the hold). */
+  restamp(): IdentityStamp | undefined;
+  /** Records what this tab obtained and tells the other tabs; resolves to where it stands. */
+  publish(message: Exclude<TabMessage, { type: 'signOut' }>): Promise<IdentityStamp | undefined>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
     record: TabRecord,
@@ -103,6 +105,13 @@ export interface TabCoordinator {
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** The newest record now, without the lock (a snapshot: another tab may publish right after). */
   peek(): Promise<TabRecord | undefined>;
+  /**
+   * Tells every tab of this tab's sign-out at once and records it, without the pool's lock (a tab
+   * may hold it for a request as long as `requestTimeoutMs`): the sign-out outranks whatever a lock
+   * holder publishes without knowing of it. Resolves to where it stands once its record is held;
+   * `undefined` when single-tab.
+   */
+  signOut(): Promise<IdentityStamp | undefined>;
   /** The latest sign-out this tab heard of (0 for none). */
   readonly signedOutAt: number;
   /** Closes the channel and lets go of this tab's record. */
@@ -218,6 +227,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
 const nothingHeld: HeldTabLock = Object.freeze({
   latest: undefined,
   stamp: undefined,
+  restamp: () => undefined,
   publish: async () => undefined,
   credentialsOf: async () => undefined,
 });
@@ -226,6 +236,7 @@ const single: TabCoordinator = Object.freeze({
   mode: 'single' as const,
   withLock: <T>(work: (held: HeldTabLock) => Promise<T>) => work(nothingHeld),
   peek: async () => undefined,
+  signOut: async () => undefined,
   signedOutAt: 0,
   close: () => {},
 });
@@ -364,35 +375,55 @@ export function createTabCoordinator(
     options.onMessage({ type: 'signOut', seq: at, survivor });
   }
 
+  /** This tab's latest sign-out, until it is recorded: its own lock holds start after it. */
+  let ownSignOut: Promise<void> = Promise.resolve();
+
+  async function announceSignOut(): Promise<IdentityStamp | undefined> {
+    const latest = await readLatest();
+    // Stopped meanwhile: a closing tab cannot promise to tell the others.
+    if (closed) return undefined;
+    const seq = Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1, heardSignOut + 1);
+    heardSignOut = seq;
+    post(toWire({ type: 'signOut' }, seq, seq));
+    await learn({ seq, identity: undefined, signedOutAt: seq });
+    return { seq, signedOutAt: seq };
+  }
+
   const credentialsIn = (wire: Wire | undefined) => {
     const message = readTabMessage(wire);
     return message?.type === 'credentials' ? message.credentials : undefined;
   };
 
   function held(latest: TabRecord | undefined): HeldTabLock {
-    const stamp: IdentityStamp = {
-      seq: Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1),
-      signedOutAt: heardSignOut,
-    };
-    let published = false;
+    const next = (signedOutAt: number): IdentityStamp => ({
+      seq: Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1, signedOutAt),
+      signedOutAt,
+    });
+    let stamp = next(heardSignOut);
     return {
       latest,
-      stamp,
+      get stamp() {
+        return stamp;
+      },
+      restamp() {
+        stamp = next(heardSignOut);
+        return stamp;
+      },
       async publish(message) {
         if (closed) return stamp;
-        // The first publish of a hold stands where `stamp` says (storage has it); any later one after it.
-        const seq = published ? Math.max(now(), (known?.seq ?? 0) + 1) : stamp.seq;
-        published = true;
-        if (message.type === 'signOut') heardSignOut = seq;
-        const wire = toWire(message, seq, heardSignOut);
+        // Where `stamp` says (storage has it, or gets it next): what this hold obtained ranks below
+        // a sign-out heard during the hold, unless `restamp()` said it came after it.
+        const { seq, signedOutAt } = stamp;
+        stamp = { seq: Math.max(now(), seq + 1), signedOutAt };
+        const wire = toWire(message, seq, signedOutAt);
         // An identity alone is broadcast only for a guest: an authenticated one needs the login's
         // token anyway.
         if (message.type !== 'identity' || !message.identity.authenticated) post(wire);
         await learn(
-          recordOf({ ...message, seq, signedOutAt: heardSignOut }),
+          recordOf({ ...message, seq, signedOutAt }),
           message.type === 'credentials' ? wire : undefined,
         );
-        return { seq, signedOutAt: (wire.o as number | undefined) ?? 0 };
+        return { seq, signedOutAt };
       },
       credentialsOf(record, timeoutMs, signal) {
         const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
@@ -465,6 +496,12 @@ export function createTabCoordinator(
       }
       return latest;
     },
+    signOut() {
+      if (closed || refused) return Promise.resolve(undefined);
+      const done = announceSignOut();
+      ownSignOut = done.then(() => {});
+      return done;
+    },
     async withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (closed || refused) return work(nothingHeld);
       let result: T | undefined;
@@ -475,6 +512,7 @@ export function createTabCoordinator(
           signal ? { mode: 'exclusive', signal } : { mode: 'exclusive' },
           async () => {
             granted = true;
+            await ownSignOut;
             const latest = await readLatest();
             // What other tabs did since this one last heard: a sign-out is delivered before the
             // work starts (its message may still be on its way, or a later one may have passed

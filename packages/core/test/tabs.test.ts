@@ -270,8 +270,8 @@ describe('tab coordination: messages and records', () => {
       });
       await held.publish({ type: 'identity', identity: GUEST_A });
       await held.publish({ type: 'credentials', identity: GUEST_A, credentials });
-      await held.publish({ type: 'signOut' });
     });
+    await tabs.signOut();
     await vi.waitFor(() => expect(posted).toHaveLength(3));
     expect(posted.map((m) => m.type)).toEqual(['identity', 'credentials', 'signOut']);
     expect(readTabMessage(posted[1])).toMatchObject({ type: 'credentials', credentials });

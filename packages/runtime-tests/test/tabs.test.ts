@@ -22,6 +22,7 @@ type TabWindow = {
   __TAB__: {
     auth: import('@identity-pool/core').IdentityPoolAuth;
     changes: { reason: string; identityId?: string }[];
+    loginRequired: string[];
     first: Promise<string>;
   };
 };
@@ -71,9 +72,19 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
   });
 
   /** A fresh pool and origin context, and `TABS` tabs opened at once, each asking for credentials on load. */
-  async function openTabs(persistCredentials: boolean, storage: TabsConfig['storage'] = 'local') {
+  async function openTabs(
+    persistCredentials: boolean,
+    storage: TabsConfig['storage'] = 'local',
+    more: Partial<TabsConfig> = {},
+  ) {
     const { identityPoolId } = emulator.createPool();
-    const config: TabsConfig = { endpoint: emulator.endpoint, identityPoolId, persistCredentials, storage };
+    const config: TabsConfig = {
+      endpoint: emulator.endpoint,
+      identityPoolId,
+      persistCredentials,
+      storage,
+      ...more,
+    };
     const context: BrowserContext = await browser.newContext();
     const pages: Page[] = await Promise.all(Array.from({ length: TABS }, () => context.newPage()));
     const errors: string[] = [];
@@ -93,14 +104,14 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
     return { context, pages, ids, count, identityPoolId, url };
   }
 
-  /** Every tab forgets its identity within 5 s. */
-  const signedOutEverywhere = (pages: Page[]) =>
+  /** Every tab forgets its identity within `timeout` ms (default 5 s). */
+  const signedOutEverywhere = (pages: Page[], timeout = 5_000) =>
     Promise.all(
       pages.map((page) =>
         page.waitForFunction(
           () => (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId() === undefined,
           undefined,
-          { timeout: 5_000 },
+          { timeout },
         ),
       ),
     );
@@ -193,6 +204,26 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
     }
   });
 
+  const tabOf = (page: Page) => page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.first);
+
+  /** Reloads every page at once and returns the identity each one's first call got. */
+  async function reloadAll(pages: Page[]) {
+    await Promise.all(pages.map((page) => page.reload()));
+    await Promise.all(
+      pages.map((page) => page.waitForFunction('!!window.__TAB__', undefined, { timeout: 10_000 })),
+    );
+    return Promise.all(pages.map(tabOf));
+  }
+
+  /** Waits until the emulator has received `n` requests of `operation` for the pool. */
+  async function requestsArrived(count: (operation: string) => number, operation: string, n: number) {
+    const until = Date.now() + 5_000;
+    while (count(operation) < n) {
+      if (Date.now() > until) throw new Error(`${operation} never reached the emulator`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   it('logout in one tab signs out every tab', async () => {
     const { context, pages, ids } = await openTabs(true);
     try {
@@ -211,6 +242,73 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       );
       expect(next).not.toBe(ids[0]);
     } finally {
+      await context.close();
+    }
+  });
+
+  it('a sign-out reaches every tab at once while the tab holding the lock waits on a hung request (issue 16 §2)', async () => {
+    const { context, pages, count } = await openTabs(true);
+    try {
+      emulator.faults.inject({ kind: 'latency', ms: 12_000, operation: 'GetCredentialsForIdentity' });
+      // Tab 0 refreshes: it takes the pool's lock and waits 12 s for the answer.
+      pages[0]!
+        .evaluate(() =>
+          (globalThis as unknown as TabWindow).__TAB__.auth
+            .getCredentials({ forceRefresh: true })
+            .catch(() => undefined),
+        )
+        .catch(() => undefined);
+      await requestsArrived(count, 'GetCredentialsForIdentity', 2);
+      const started = Date.now();
+      const loggedOut = pages[3]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
+      loggedOut.catch(() => undefined);
+      await signedOutEverywhere(pages, 2_000);
+      const reachedAll = Date.now() - started;
+      await loggedOut;
+      const resolved = Date.now() - started;
+      console.info(
+        `sign-out with a hung request in the lock holder: every tab ${reachedAll} ms, logout() resolved ${resolved} ms`,
+      );
+      expect(reachedAll).toBeLessThan(2_000);
+      expect(resolved).toBeLessThan(2_000);
+      expect(await pages[0]!.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    } finally {
+      emulator.faults.clear();
+      await context.close();
+    }
+  });
+
+  it('a request that hangs fails after requestTimeoutMs as a retryable NetworkError naming the operation (issue 16 §2)', async () => {
+    const { context, pages, count } = await openTabs(false, 'local', {
+      requestTimeoutMs: 1_000,
+      maxAttempts: 2,
+    });
+    try {
+      emulator.faults.inject({
+        kind: 'latency',
+        ms: 12_000,
+        operation: 'GetCredentialsForIdentity',
+        count: 2,
+      });
+      const outcome = await pages[1]!.evaluate(async () => {
+        const started = Date.now();
+        try {
+          await (globalThis as unknown as TabWindow).__TAB__.auth.getCredentials({ forceRefresh: true });
+          return { ms: Date.now() - started, name: 'resolved', message: '' };
+        } catch (error) {
+          return { ms: Date.now() - started, name: (error as Error).name, message: (error as Error).message };
+        }
+      });
+      console.info(`hung request, requestTimeoutMs 1000, 2 attempts: rejected after ${outcome.ms} ms`);
+      expect(outcome.name).toBe('NetworkError');
+      expect(outcome.message).toContain('GetCredentialsForIdentity');
+      expect(outcome.message).toContain('1000 ms');
+      // Two attempts of 1 s, and a back-off of at most 100 ms between them.
+      expect(outcome.ms).toBeGreaterThanOrEqual(1_900);
+      expect(outcome.ms).toBeLessThan(4_000);
+      expect(count('GetCredentialsForIdentity')).toBe(3);
+    } finally {
+      emulator.faults.clear();
       await context.close();
     }
   });

@@ -9,13 +9,15 @@
  * path) replays exactly; a run takes a few milliseconds of wall time.
  *
  * The invariants (see `World`):
- * 1. One identity per sign-out epoch. An epoch starts when a sign-out record is taken (under the
- *    pool's lock, so every GetId falls in exactly one epoch). A GetId is only sent when no live
- *    tab already holds a (not deleted) identity of this epoch, and at every quiet point the live
- *    tabs that hold an identity hold the same one, obtained in this epoch.
+ * 1. One identity per sign-out epoch. An epoch starts when a sign-out is posted or its record
+ *    taken, whichever comes first. A sign-out does not wait for the pool's lock, so a GetId can
+ *    run concurrently with it: an identity belongs to the epoch its first publication says it
+ *    knows of (its `o`: made without knowing of a sign-out, it ranks below it and is ended by it).
+ *    A GetId is only sent when no live tab already holds a (not deleted) identity of this epoch,
+ *    and at every quiet point the live tabs that hold an identity hold the same one, of this epoch.
  * 2. Once logout() resolved and the channel delay passed twice (a tab opened after the sign-out
  *    was posted hears of it from a tab that passes it on), no live tab reports an identity that
- *    existed before, and no call resolves with one.
+ *    was asked for before the sign-out, and no call resolves with one.
  * 3. Credentials handed to a caller are exactly those the service issued, for the identity the
  *    tab reports, with more than a minute of life.
  * 4. Every call settles (or rejects with AbortError / StoppedError, or ResourceNotFoundException
@@ -126,7 +128,7 @@ interface Tab {
   live: boolean;
 }
 interface Epoch {
-  /** Identities GetId returned in this epoch. */
+  /** Identities published as made in this epoch. */
   ids: Set<string>;
   stopped: boolean;
 }
@@ -156,8 +158,10 @@ class World {
   /** Credentials as the service issued them, by access key ID. */
   readonly issued = new Map<string, IdentityPoolCredentials>();
   readonly epochs: Epoch[] = [{ ids: new Set(), stopped: false }];
-  /** Sequence numbers of the sign-out records seen: each new one starts an epoch. */
+  /** Sequence numbers of the sign-outs seen (posted or recorded): each new one starts an epoch. */
   readonly signOuts = new Set<string>();
+  /** For each sign-out, in order: the identities asked for before it (those it ends). */
+  readonly signOutEnds: Set<string>[] = [];
   /** After each resolved logout(): the identities it ended, and when they must be gone everywhere. */
   readonly logouts: { ended: Set<string>; by: number; label: string }[] = [];
   readonly transport: CognitoIdentityTransport;
@@ -176,10 +180,7 @@ class World {
         this.checkLockName(name, 'requested');
         this.trace('lock requested:', name.slice(name.indexOf(':tabs') + 1));
         const signOut = /:record:\{"s":(\d+),"i":null/.exec(name)?.[1];
-        if (signOut && !this.signOuts.has(signOut)) {
-          this.signOuts.add(signOut);
-          this.epochs.push({ ids: new Set(), stopped: false });
-        }
+        if (signOut) this.noteSignOut(signOut);
         return locks.request(name, options, callback);
       },
       query: () => locks.query(),
@@ -190,17 +191,24 @@ class World {
     const world = this;
     vi.stubGlobal(
       'BroadcastChannel',
-      TRACE
-        ? class extends scope.BroadcastChannel {
-            override postMessage(data: unknown) {
-              world.trace(
-                'posted:',
-                JSON.stringify(data).replace(/"(secretAccessKey|sessionToken)":"[^"]*"/g, ''),
-              );
-              super.postMessage(data);
-            }
-          }
-        : scope.BroadcastChannel,
+      class extends scope.BroadcastChannel {
+        override postMessage(data: unknown) {
+          world.trace(
+            'posted:',
+            JSON.stringify(data).replace(/"(secretAccessKey|sessionToken)":"[^"]*"/g, ''),
+          );
+          const message = data as {
+            type?: unknown;
+            seq?: unknown;
+            o?: unknown;
+            identity?: { identityId?: unknown };
+          };
+          if (message?.type === 'signOut') world.noteSignOut(String(message.seq));
+          else if (typeof message?.identity?.identityId === 'string')
+            world.notePublished(message.identity.identityId, Number(message.o ?? 0));
+          super.postMessage(data);
+        }
+      },
     );
 
     const latency = (signal: AbortSignal | undefined) => {
@@ -241,6 +249,27 @@ class World {
     };
     for (let i = 0; i < scenario.tabs; i++) this.open();
   }
+
+  /** A sign-out, the first time it is posted or recorded: a new epoch, and what it ends. */
+  noteSignOut(seq: string) {
+    if (this.signOuts.has(seq)) return;
+    this.signOuts.add(seq);
+    this.signOutEnds.push(new Set(this.issuedIds));
+    this.epochs.push({ ids: new Set(), stopped: false });
+  }
+
+  /** 1: an identity's epoch, from its first publication: the sign-outs it knows of. */
+  notePublished(identityId: string, signedOutAt: number) {
+    if (this.epochOf.has(identityId)) return;
+    // Sign-outs made before every tab was closed are known nowhere any more: nothing can rank below them.
+    const known = Math.max(signedOutAt, this.forgottenUpTo);
+    const epoch = [...this.signOuts].filter((seq) => Number(seq) <= known).length;
+    this.epochOf.set(identityId, epoch);
+    this.epochs[epoch]?.ids.add(identityId);
+  }
+  readonly epochOf = new Map<string, number>();
+  /** The newest sign-out when the last live tab was stopped. */
+  forgottenUpTo = 0;
 
   get epoch(): Epoch {
     return this.epochs[this.epochs.length - 1] as Epoch;
@@ -287,7 +316,6 @@ class World {
           this.violate(`GetId sent while tab ${tab.n} holds ${id} of the same epoch`);
       }
     }
-    this.epoch.ids.add(identityId);
     this.issuedIds.add(identityId);
   }
 
@@ -419,29 +447,34 @@ class World {
       case 'clear':
         // A tab stopped before its logout() resolved may never have told the others (a closing
         // tab cannot promise that): only a logout whose tab lived to see it resolve counts.
-        // clear() signs out every tab as logout() does.
-        this.track(
-          tab,
-          `${command.kind}()`,
-          command.kind === 'logout' ? auth.logout() : auth.clear(),
-          () =>
-            tab.live &&
-            this.logouts.push({
-              ended: new Set(this.issuedIds),
-              by:
-                Date.now() +
-                // Two hops: a tab opened after the sign-out was posted hears of it from a tab that
-                // passes it on.
-                2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
-                MARGIN_MS,
-              label: `tab ${tab.n} ${command.kind}()`,
-            }),
-        );
+        // clear() signs out every tab as logout() does. It ends what was asked for before its
+        // sign-out (the first one posted after the call).
+        {
+          const signOutsBefore = this.signOutEnds.length;
+          this.track(
+            tab,
+            `${command.kind}()`,
+            command.kind === 'logout' ? auth.logout() : auth.clear(),
+            () =>
+              tab.live &&
+              this.logouts.push({
+                ended: new Set(this.signOutEnds[signOutsBefore] ?? []),
+                by:
+                  Date.now() +
+                  // Two hops: a tab opened after the sign-out was posted hears of it from a tab that
+                  // passes it on.
+                  2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
+                  MARGIN_MS,
+                label: `tab ${tab.n} ${command.kind}()`,
+              }),
+          );
+        }
         break;
       case 'stop':
         auth.stop();
         tab.live = false;
         this.epoch.stopped = true;
+        if (this.live().length === 0) this.forgottenUpTo = Math.max(0, ...[...this.signOuts].map(Number));
         break;
       case 'deleteIdentity': {
         const id = auth.getCachedIdentityId();
@@ -772,6 +805,33 @@ const regressions: Array<[string, Scenario]> = [
         },
         { commands: [{ kind: 'logout', tab: 1 }], after: 1 },
         { commands: [{ kind: 'open' }, { kind: 'getCredentials', tab: 0 }], after: 0 },
+      ],
+    },
+  ],
+  [
+    // A sign-out no longer waits for the pool's lock. Its tab closed; a tab granted the lock just
+    // before the message reached it made its hold's stamp without it, heard it before asking, and
+    // published its new guest identity below it: another tab then made a second one.
+    'a guest identity asked for after hearing of a sign-out mid-hold stands above it',
+    {
+      tabs: 3,
+      sharedStorage: true,
+      persistCredentials: false,
+      channelDelayMs: 42,
+      latenciesMs: [0],
+      storageDelayMs: 1,
+      jitterMs: [16],
+      steps: [
+        { commands: [{ kind: 'clear', tab: 4 }], after: 57 },
+        {
+          commands: [
+            { kind: 'stop', tab: 4 },
+            { kind: 'forceRefresh', tab: 0 },
+            { kind: 'forceRefresh', tab: 1 },
+          ],
+          after: 'settle',
+        },
+        { commands: [{ kind: 'logout', tab: 0 }], after: 0 },
       ],
     },
   ],
