@@ -11,7 +11,13 @@ import {
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
-import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
+import {
+  type LoginEntry,
+  loadStampedIdentity,
+  MIN_CREDENTIAL_LIFETIME_MS,
+  type SessionDeps,
+  unlinkLogin,
+} from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { SessionStore } from './storage/session-store.js';
 import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
@@ -260,7 +266,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         .withLock(async (held) => {
           if (held.latest?.seq !== message.seq) return;
           // Not what a tab stored after the sign-out (it may have closed since, taking its record).
-          const stored = await store.loadStampedIdentity();
+          const stored = await loadStampedIdentity(store);
           if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
           await store.clear();
         })
@@ -396,7 +402,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       signingOut--;
     }
     await tabs.withLock(async () => {
-      const stored = signedOut && (await store.loadStampedIdentity());
+      const stored = signedOut && (await loadStampedIdentity(store));
       if (signedOut && stored?.stamp && isNewer(stored.stamp, signedOut)) return;
       await store.clear();
     });

@@ -17,7 +17,7 @@ import {
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
-import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
+import { type HeldTabLock, isNewer, isPlausibleStamp, type TabCoordinator } from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
 
@@ -132,6 +132,15 @@ function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
 }
 
+/**
+ * The stored identity and its stamp; a stamp with sequence numbers no tab could have made (storage
+ * is untrusted) is dropped, so it cannot outrank every later sign-out.
+ */
+export async function loadStampedIdentity(store: SessionStore) {
+  const stored = await store.loadStampedIdentity();
+  return stored?.stamp && !isPlausibleStamp(stored.stamp) ? { identity: stored.identity } : stored;
+}
+
 export interface RestoredSession {
   identity?: StoredIdentity | undefined;
   credentials?: IdentityPoolCredentials | undefined;
@@ -146,7 +155,7 @@ export interface RestoredSession {
  */
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
   let heard = deps.tabs?.signedOutAt ?? 0;
-  const stored = await deps.store.loadStampedIdentity();
+  const stored = await loadStampedIdentity(deps.store);
   if (!stored) return {};
   const { identity, stamp } = stored;
   if (coordinating(deps)) {
@@ -227,7 +236,7 @@ const MAX_GET_ID_UNDER_SIGN_OUTS = 2;
  */
 async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
   const record = held.latest;
-  const stored = await request.deps.store.loadStampedIdentity();
+  const stored = await loadStampedIdentity(request.deps.store);
   const identity =
     record && !(stored?.stamp && isNewer(stored.stamp, record)) ? record.identity : stored?.identity;
   if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)

@@ -144,13 +144,31 @@ const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
 /**
+ * How far ahead of the clock a sequence number may be. They start from `Date.now()` and grow by
+ * one per publish, so one further ahead was not made by this library — and, taken as the newest,
+ * it would push every later number past `Number.MAX_SAFE_INTEGER`, where they are refused
+ * everywhere and sign-outs stop reaching the other tabs.
+ */
+export const MAX_SEQ_AHEAD_MS = 24 * 3_600_000;
+
+/** A sequence number this library could have made by `now` (epoch ms). */
+const isSeq = (value: unknown, now: number): value is number =>
+  isPositiveInteger(value) && value <= now + MAX_SEQ_AHEAD_MS;
+
+/** Whether a stamp (stored by a tab) holds sequence numbers this library could have made by `now`. */
+export const isPlausibleStamp = (stamp: IdentityStamp, now: number = Date.now()): boolean =>
+  isSeq(stamp.seq, now) && (stamp.signedOutAt === 0 || isSeq(stamp.signedOutAt, now));
+
+/**
  * A message from another tab, checked (the identity and credentials as storage's schemas check
  * them); anything else is ignored.
  */
-export function readTabMessage(data: unknown): (ReceivedTabMessage & { signedOutAt: number }) | undefined {
+export function readTabMessage(
+  data: unknown,
+  now: number = Date.now(),
+): (ReceivedTabMessage & { signedOutAt: number }) | undefined {
   const m = data as Record<string, unknown> | null;
-  if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isPositiveInteger(m.seq))
-    return undefined;
+  if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isSeq(m.seq, now)) return undefined;
   const { seq, type } = m;
   if (m.o !== undefined && !(isPositiveInteger(m.o) && m.o <= seq)) return undefined;
   if (type === 'signOut') return { type, seq, signedOutAt: seq };
@@ -202,7 +220,11 @@ export function recordLockName(name: string, record: TabRecord): string {
 }
 
 /** The record in a lock's name, if it is one of `name`'s and well formed. */
-export function readRecordLockName(name: string, lockName: unknown): TabRecord | undefined {
+export function readRecordLockName(
+  name: string,
+  lockName: unknown,
+  now: number = Date.now(),
+): TabRecord | undefined {
   const prefix = `${name}:record:`;
   if (typeof lockName !== 'string' || !lockName.startsWith(prefix)) return undefined;
   let value: { s?: unknown; i?: unknown; o?: unknown; e?: unknown } | null;
@@ -212,7 +234,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
     return undefined;
   }
   const identity = readIdentityEnvelope(value?.i);
-  if (!value || !isPositiveInteger(value.s) || (value.i !== null && !identity)) return undefined;
+  if (!value || !isSeq(value.s, now) || (value.i !== null && !identity)) return undefined;
   if (value.e !== undefined && !(identity && isPositiveInteger(value.e))) return undefined;
   if (value.o !== undefined && !(identity && isPositiveInteger(value.o) && value.o <= value.s))
     return undefined;
@@ -322,7 +344,7 @@ export function createTabCoordinator(
     }
     let newest: TabRecord | undefined;
     for (const lock of Array.isArray(held) ? held : []) {
-      const record = readRecordLockName(options.name, lock?.name);
+      const record = readRecordLockName(options.name, lock?.name, now());
       if (record && isNewer(record, newest)) newest = record;
     }
     return newest;
@@ -468,7 +490,7 @@ export function createTabCoordinator(
         post({ ...knownCredentials, to: data.to });
       return;
     }
-    const message = readTabMessage(data);
+    const message = readTabMessage(data, now());
     if (!message) return;
     for (const wait of [...waiting]) wait(message, data.to);
     // A reply is for the tab that asked.

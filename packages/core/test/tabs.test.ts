@@ -234,6 +234,25 @@ describe('tab coordination: messages and records', () => {
     );
   });
 
+  it('sequence numbers stay bounded: a message or record implausibly far ahead of the clock is not read (issue 16 §3c)', () => {
+    const now = Date.now();
+    const far = now + 2 * 24 * 3_600_000;
+    for (const seq of [Number.MAX_SAFE_INTEGER, far]) {
+      expect(readTabMessage({ v: 1, seq, type: 'signOut' })).toBeUndefined();
+      expect(readTabMessage({ v: 1, seq, type: 'identity', identity: GUEST_A_WIRE })).toBeUndefined();
+      expect(
+        readRecordLockName('n', recordLockName('n', { seq, identity: undefined, signedOutAt: seq })),
+      ).toBe(undefined);
+      expect(
+        readRecordLockName('n', recordLockName('n', { seq, identity: GUEST_A, signedOutAt: 0 })),
+      ).toBeUndefined();
+    }
+    // An hour ahead (another tab's clock, many publishes in one millisecond) is still read.
+    expect(readTabMessage({ v: 1, seq: now + 3_600_000, type: 'signOut' })).toMatchObject({
+      type: 'signOut',
+    });
+  });
+
   it('records round-trip through a lock name; foreign or malformed names are not records', () => {
     const record = { seq: 42, identity: GUEST_A, signedOutAt: 40, expiration: 1_900_000_000_000 };
     expect(readRecordLockName('n', recordLockName('n', record))).toEqual(record);
@@ -497,6 +516,26 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await storage.getItem(storageKeys('identity-pool', POOL_ID).identity)).toContain(IDENTITY_B);
     expect(await b.getIdentityId()).toBe(IDENTITY_B);
+  });
+
+  it('one message with seq Number.MAX_SAFE_INTEGER does not stop later sign-outs from reaching the other tabs (issue 16 §3c)', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const [a, b] = [tab(transport, memoryStorage(), false), tab(transport, memoryStorage(), false)];
+    expect(await a.getIdentityId()).toBe(IDENTITY_A);
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    const forger = new (o.scope().BroadcastChannel)(tabChannelName('identity-pool', POOL_ID));
+    forger.postMessage({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'identity', identity: GUEST_A_WIRE });
+    forger.postMessage({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'signOut' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(b.getCachedIdentityId()).toBe(IDENTITY_A);
+    await a.logout();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBeUndefined());
+    // And the next one too.
+    expect(await b.getIdentityId()).toBe(IDENTITY_B);
+    await vi.waitFor(() => expect(a.getCachedIdentityId()).toBe(IDENTITY_B));
+    await b.logout();
+    await vi.waitFor(() => expect(a.getCachedIdentityId()).toBeUndefined());
   });
 
   it('an identity the service says is gone is not taken back from another tab’s record', async () => {

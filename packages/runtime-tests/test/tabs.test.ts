@@ -312,4 +312,42 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       await context.close();
     }
   });
+
+  it('one message with seq Number.MAX_SAFE_INTEGER on the channel does not stop later sign-outs (issue 16 §3c)', async () => {
+    const { context, pages, identityPoolId, ids } = await openTabs(false);
+    try {
+      const post = (message: Record<string, unknown>) =>
+        pages[0]!.evaluate(
+          ({ name, message }) => {
+            const channel = new BroadcastChannel(name);
+            channel.postMessage(message);
+            channel.close();
+          },
+          { name: `tabs:identity-pool:${identityPoolId}`, message },
+        );
+      const guest = { v: 1, identityId: ids[0], authenticated: false, providers: [] };
+      await post({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'identity', identity: guest });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await pages[4]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
+      await signedOutEverywhere(pages);
+      // A forged sign-out that far ahead is not one either; the next real one still reaches everyone.
+      const again = await Promise.all(
+        pages.map((page) =>
+          page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.getIdentityId()),
+        ),
+      );
+      expect(new Set(again).size).toBe(1);
+      await post({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'signOut' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(
+        await pages[2]!.evaluate(() =>
+          (globalThis as unknown as TabWindow).__TAB__.auth.getCachedIdentityId(),
+        ),
+      ).toBe(again[0]);
+      await pages[6]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.logout());
+      await signedOutEverywhere(pages);
+    } finally {
+      await context.close();
+    }
+  });
 });

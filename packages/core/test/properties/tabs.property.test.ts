@@ -4,7 +4,8 @@
  * `localStorage` at its worst), `persistCredentials` on or off, a channel 0–50 ms late, a service
  * 0–30 ms slow, storage reads 0–15 ms slow, messages of different tabs overtaking each other — run
  * random batches of concurrent calls (getCredentials, forced refreshes, getIdentityId,
- * clearCredentials, logout, clear, opening and closing tabs, the service deleting an identity).
+ * clearCredentials, logout, clear, opening and closing tabs, the service deleting an identity,
+ * same-origin script posting a message whose sequence number is far ahead).
  * Time is vitest's fake clock, so every run (and fast-check's counterexample, with its seed and
  * path) replays exactly; a run takes a few milliseconds of wall time.
  *
@@ -66,7 +67,9 @@ type Command =
   | { kind: 'clear'; tab: number }
   | { kind: 'open' }
   | { kind: 'stop'; tab: number }
-  | { kind: 'deleteIdentity'; tab: number };
+  | { kind: 'deleteIdentity'; tab: number }
+  /** Same-origin script posts a message whose sequence number is far ahead (issue 16 §3c). */
+  | { kind: 'forge'; what: 'identity' | 'signOut'; seq: 'maxSafe' | 'days' };
 
 /** Commands issued in the same tick, then either wait until everything is quiet or let `ms` pass. */
 interface Step {
@@ -99,6 +102,14 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop' as const), tab: tabRef }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteIdentity' as const), tab: tabRef }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('forge' as const),
+      what: fc.constantFrom('identity' as const, 'signOut' as const),
+      seq: fc.constantFrom('maxSafe' as const, 'days' as const),
+    }),
+  },
 );
 const stepArbitrary: fc.Arbitrary<Step> = fc.record({
   commands: fc.array(commandArbitrary, { minLength: 1, maxLength: 3 }),
@@ -419,6 +430,7 @@ class World {
       if (live.length < MAX_LIVE_TABS) this.open();
       return;
     }
+    if (command.kind === 'forge') return this.forge(command);
     const tab = live[command.tab % Math.max(live.length, 1)];
     if (!tab) return;
     const { auth } = tab;
@@ -482,6 +494,28 @@ class World {
         break;
       }
     }
+  }
+
+  /**
+   * A message no tab of this library could have made: its sequence number is Number.MAX_SAFE_INTEGER
+   * or two days ahead. Posted on a channel of its own (not counted as a sign-out); tabs must ignore
+   * it, and later sign-outs must still reach every tab (invariant 2).
+   */
+  forge(command: Extract<Command, { kind: 'forge' }>) {
+    const seq = command.seq === 'maxSafe' ? Number.MAX_SAFE_INTEGER : Date.now() + 2 * 24 * 3_600_000;
+    const identityId = this.live()
+      .map((tab) => tab.auth.getCachedIdentityId())
+      .find((id) => id !== undefined);
+    const channel = new (this.origin.scope().BroadcastChannel)(`tabs:identity-pool:${POOL_ID}`);
+    if (command.what === 'signOut') channel.postMessage({ v: 1, seq, type: 'signOut' });
+    else if (identityId)
+      channel.postMessage({
+        v: 1,
+        seq,
+        type: 'identity',
+        identity: { v: 1, identityId, authenticated: false, providers: [] },
+      });
+    channel.close();
   }
 
   async advance(ms: number) {
