@@ -16,6 +16,7 @@ import {
   loadStampedIdentity,
   MIN_CREDENTIAL_LIFETIME_MS,
   type SessionDeps,
+  storeAdoptedFromMessage,
   unlinkLogin,
 } from './session.js';
 import { memoryStorage } from './storage/memory.js';
@@ -276,11 +277,24 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
     // be signed out too.
     if (signingOut > 0) return;
-    actor.send({
-      type: 'SYNC',
-      identity: message.identity,
-      credentials: message.type === 'credentials' ? message.credentials : undefined,
-    });
+    const before = actor.getSnapshot().context;
+    const credentials = message.type === 'credentials' ? message.credentials : undefined;
+    actor.send({ type: 'SYNC', identity: message.identity, credentials });
+    const after = actor.getSnapshot().context;
+    // Adopted: stored here too (with the publisher's stamp), as if this tab had obtained it, so a
+    // tab with storage of its own (sessionStorage) restores it after a reload.
+    if (after.identity === before.identity && after.credentials === before.credentials) return;
+    const holds = () => actor.getSnapshot().context.identity?.identityId === message.identity.identityId;
+    if (!holds()) return;
+    void storeAdoptedFromMessage(
+      deps,
+      {
+        identity: message.identity,
+        credentials: after.credentials === credentials ? credentials : undefined,
+      },
+      message,
+      () => !stopped && holds(),
+    );
   };
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */

@@ -203,7 +203,11 @@ export async function obtainIdentity(
       const known = await guestOfAnotherTab(held, request);
       throwIfAborted(signal);
       // A sign-out heard meanwhile may have ended what the record or storage showed.
-      if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
+      if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) {
+        // Stored here too, as if this tab had made it: per-tab storage restores it after a reload.
+        if (known.record) await deps.store.saveIdentity(known.identity, known.record);
+        return { ...known.identity, logins: {} };
+      }
     }
     for (let attempt = 1; ; attempt++) {
       // Asked after every sign-out heard so far, the answer stands above them.
@@ -234,14 +238,17 @@ const MAX_GET_ID_UNDER_SIGN_OUTS = 2;
  * that wrote it closed before the others heard). Not an authenticated identity (this session has
  * no login for it), nor the one a reset just dropped.
  */
-async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
+async function guestOfAnotherTab(
+  held: HeldTabLock,
+  request: IdentityRequest,
+): Promise<{ identity: StoredIdentity; record?: IdentityStamp | undefined } | undefined> {
   const record = held.latest;
   const stored = await loadStampedIdentity(request.deps.store);
-  const identity =
-    record && !(stored?.stamp && isNewer(stored.stamp, record)) ? record.identity : stored?.identity;
+  const fromRecord = !!record && !(stored?.stamp && isNewer(stored.stamp, record));
+  const identity = fromRecord ? record?.identity : stored?.identity;
   if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)
     return undefined;
-  return identity;
+  return { identity, record: fromRecord && !sameIdentity(stored?.identity, identity) ? record : undefined };
 }
 
 /** GetId; single-tab, it also stores the identity (coordinating, the caller stores it with its stamp). */
@@ -307,7 +314,12 @@ export async function obtainCredentials(
     throwIfAborted(signal);
     const shared = await credentialsOfAnotherTab(held, request, signal);
     throwIfAborted(signal);
-    if (shared) return shared;
+    if (shared) {
+      // Stored as if this tab had fetched them (per-tab storage restores them after a reload).
+      if (held.latest)
+        await storeAdopted(deps, { identity: shared, credentials: shared.credentials }, held.latest);
+      return shared;
+    }
     const result = await getCredentials(request, signal, held.stamp);
     throwIfAborted(signal);
     await held.publish({
@@ -317,6 +329,57 @@ export async function obtainCredentials(
     });
     return result;
   }, signal);
+}
+
+/** Writes an identity (and credentials) another tab obtained, with the stamp it was published at. */
+async function storeAdopted(
+  deps: SessionDeps,
+  adopted: { identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined },
+  stamp: IdentityStamp,
+): Promise<void> {
+  await deps.store.saveIdentity(storedIdentityOf(adopted.identity), {
+    seq: stamp.seq,
+    signedOutAt: stamp.signedOutAt,
+  });
+  if (deps.options.persistCredentials && adopted.credentials)
+    await deps.store.saveCredentials(adopted.credentials);
+}
+
+/**
+ * What this session adopted from another tab's message (SYNC), stored where it would store what it
+ * obtained itself — under the lock, unless storage or the tabs hold a later state by then, or the
+ * session no longer holds it (`stillHeld`). Never throws.
+ */
+export async function storeAdoptedFromMessage(
+  deps: SessionDeps,
+  adopted: { identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined },
+  stamp: IdentityStamp,
+  stillHeld: () => boolean,
+): Promise<void> {
+  if (!coordinating(deps)) return;
+  const { tabs } = deps;
+  const written = (stored: Awaited<ReturnType<typeof loadStampedIdentity>>) =>
+    !adopted.credentials &&
+    sameIdentity(stored?.identity, adopted.identity) &&
+    !!stored?.stamp &&
+    !isNewer(stamp, stored.stamp);
+  try {
+    // Shared storage usually has it already (the tab that published it wrote it): no lock needed.
+    if (written(await loadStampedIdentity(deps.store))) return;
+    await tabs.withLock(async (held) => {
+      const stored = await loadStampedIdentity(deps.store);
+      const superseded =
+        (held.latest &&
+          isNewer(held.latest, stamp) &&
+          !sameIdentity(held.latest.identity, adopted.identity)) ||
+        (stored?.stamp && isNewer(stored.stamp, stamp)) ||
+        tabs.signedOutAt > stamp.signedOutAt;
+      if (superseded || written(stored) || !stillHeld()) return;
+      await storeAdopted(deps, adopted, stamp);
+    });
+  } catch {
+    // Storage failures are reported by the store; a refused lock means single-tab from now on.
+  }
 }
 
 /** How long a lock holder waits for credentials a record says were broadcast. */

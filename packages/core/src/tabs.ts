@@ -52,8 +52,8 @@ export type TabMessage =
  * session that already holds it keeps.
  */
 export type ReceivedTabMessage =
-  | { type: 'identity'; identity: StoredIdentity; seq: number }
-  | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials; seq: number }
+  | ({ type: 'identity'; identity: StoredIdentity } & IdentityStamp)
+  | ({ type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials } & IdentityStamp)
   | { type: 'signOut'; seq: number; survivor?: StoredIdentity | undefined };
 
 /**
@@ -166,7 +166,7 @@ export const isPlausibleStamp = (stamp: IdentityStamp, now: number = Date.now())
 export function readTabMessage(
   data: unknown,
   now: number = Date.now(),
-): (ReceivedTabMessage & { signedOutAt: number }) | undefined {
+): (ReceivedTabMessage & IdentityStamp) | undefined {
   const m = data as Record<string, unknown> | null;
   if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isSeq(m.seq, now)) return undefined;
   const { seq, type } = m;
@@ -320,6 +320,8 @@ export function createTabCoordinator(
   let known: TabRecord | undefined;
   /** The wire form of `known`'s credentials when this tab has them (answers an `ask`). */
   let knownCredentials: Wire | undefined;
+  /** The sequence number of the latest message delivered to the session, or published by this tab. */
+  let delivered = 0;
   /** The latest sign-out this tab heard of (its sequence number): each is delivered once. */
   let heardSignOut = 0;
   let releaseRecord: (() => void) | undefined;
@@ -437,6 +439,7 @@ export function createTabCoordinator(
         // a sign-out heard during the hold, unless `restamp()` said it came after it.
         const { seq, signedOutAt } = stamp;
         stamp = { seq: Math.max(now(), seq + 1), signedOutAt };
+        delivered = Math.max(delivered, seq);
         const wire = toWire(message, seq, signedOutAt);
         // An identity alone is broadcast only for a guest: an authenticated one needs the login's
         // token anyway.
@@ -496,9 +499,19 @@ export function createTabCoordinator(
     // A reply is for the tab that asked.
     if (data.to !== undefined) return;
     hearSignOut(message.signedOutAt, message.type === 'signOut' ? undefined : message.identity);
-    // One older than what this tab knows is stale; a sign-out was delivered just above.
-    if (!learn(recordOf(message), message.type === 'credentials' ? data : undefined)) return;
-    if (message.type !== 'signOut') options.onMessage(message);
+    if (message.type === 'signOut') return; // delivered just above
+    // One older than what this tab knows is stale — unless this tab knows it only from its record
+    // (read when it took the lock, before the message arrived): then it is delivered now.
+    const credentials = message.type === 'credentials' ? data : undefined;
+    const newer = learn(recordOf(message), credentials) !== undefined;
+    const recordOnly =
+      message.seq === known?.seq &&
+      known.identity?.identityId === message.identity.identityId &&
+      message.seq > delivered;
+    if (!newer && !(recordOnly && !closed)) return;
+    if (!newer && credentials) knownCredentials = credentials;
+    delivered = message.seq;
+    options.onMessage(message);
   };
 
   return {

@@ -19,9 +19,10 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own, and cross-tab
  * coordination (`tabs.ts` and its hooks, ~2.7 KB: raised from 35 KB when it landed, since it
  * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
- * were made impossible to lose).
+ * were made impossible to lose), and the request deadline plus issue 16's tab fixes (a sign-out
+ * that does not wait for the lock, bounded sequence numbers, adopted identities stored): 38 KB.
  */
-const CEILING_GZIP_BYTES = 37 * 1024;
+const CEILING_GZIP_BYTES = 38 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

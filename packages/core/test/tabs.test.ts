@@ -538,6 +538,35 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await vi.waitFor(() => expect(a.getCachedIdentityId()).toBeUndefined());
   });
 
+  it('a tab that adopts another tab’s identity stores it in its own storage, stamped, so every tab can reload (issue 16 §3b)', async () => {
+    stubOrigin(0);
+    const { transport, calls } = countingTransport(5);
+    const keys = storageKeys('identity-pool', POOL_ID);
+    const [sa, sb, sc] = [memoryStorage(), memoryStorage(), memoryStorage()];
+    const a = tab(transport, sa, true);
+    const b = tab(transport, sb, true);
+    // b has no identity yet: it adopts a's from the channel (SYNC).
+    await a.getCredentials();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    await vi.waitFor(async () => expect(await sb.getItem(keys.identity)).toContain(IDENTITY_A));
+    expect(JSON.parse((await sb.getItem(keys.identity)) as string)).toMatchObject({ s: expect.any(Number) });
+    // With persistCredentials, the credentials it adopted too.
+    await vi.waitFor(async () => expect(await sb.getItem(keys.credentials)).toContain(IDENTITY_A));
+    // c opens later: it takes the identity from the newest record under the lock, and stores it.
+    const c = tab(transport, sc, true);
+    expect(await c.getIdentityId()).toBe(IDENTITY_A);
+    await vi.waitFor(async () => expect(await sc.getItem(keys.identity)).toContain(IDENTITY_A));
+    // Every tab reloads at once: each restores the identity from its own storage.
+    for (const session of [a, b, c]) session.stop();
+    const reloaded = [sa, sb, sc].map((storage) => tab(transport, storage, true));
+    expect(await Promise.all(reloaded.map((session) => session.getIdentityId()))).toEqual([
+      IDENTITY_A,
+      IDENTITY_A,
+      IDENTITY_A,
+    ]);
+    expect(calls.getId).toBe(1);
+  });
+
   it('an identity the service says is gone is not taken back from another tab’s record', async () => {
     stubOrigin(0);
     const { transport, calls, gone } = countingTransport(5);

@@ -350,4 +350,25 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       await context.close();
     }
   });
+
+  it('over sessionStorage every tab stores the identity it adopted, so reloading every tab at once makes no second identity (issue 16 §3b)', async () => {
+    const { context, pages, ids, count } = await openTabs(false, 'session');
+    try {
+      expect(new Set(ids).size).toBe(1);
+      await Promise.all(
+        pages.map((page) =>
+          page.waitForFunction((id) => JSON.stringify({ ...sessionStorage }).includes(id), ids[0], {
+            timeout: 2_000,
+          }),
+        ),
+      );
+      for (let round = 0; round < 3; round++) {
+        const reloaded = await reloadAll(pages);
+        expect(new Set(reloaded)).toEqual(new Set([ids[0]]));
+      }
+      expect(count('GetId')).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
 });
