@@ -279,7 +279,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     if (signingOut > 0) return;
     const before = actor.getSnapshot().context;
     const credentials = message.type === 'credentials' ? message.credentials : undefined;
-    actor.send({ type: 'SYNC', identity: message.identity, credentials });
+    const logins = message.type === 'credentials' ? message.logins : undefined;
+    actor.send({ type: 'SYNC', identity: message.identity, credentials, logins });
     const after = actor.getSnapshot().context;
     // Adopted: stored here too (with the publisher's stamp), as if this tab had obtained it, so a
     // tab with storage of its own (sessionStorage) restores it after a reload.

@@ -17,7 +17,16 @@ import {
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
-import { type HeldTabLock, isNewer, isPlausibleStamp, type TabCoordinator } from './tabs.js';
+import {
+  type HeldTabLock,
+  isNewer,
+  isPlausibleStamp,
+  type SharedCredentials,
+  type SharedLogin,
+  type SharedLogins,
+  type TabCoordinator,
+  type TabRecord,
+} from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, LoginProvider, LoginsMap } from './types.js';
 
@@ -144,6 +153,8 @@ export async function loadStampedIdentity(store: SessionStore) {
 export interface RestoredSession {
   identity?: StoredIdentity | undefined;
   credentials?: IdentityPoolCredentials | undefined;
+  /** The login tokens of the user another tab signed in (never from storage). */
+  logins?: Record<string, LoginEntry> | undefined;
 }
 
 /**
@@ -156,10 +167,16 @@ export interface RestoredSession {
 export async function restoreSession(deps: SessionDeps): Promise<RestoredSession> {
   let heard = deps.tabs?.signedOutAt ?? 0;
   const stored = await loadStampedIdentity(deps.store);
+  const latest = coordinating(deps) ? await deps.tabs.peek() : undefined;
+  // One signed-in user per origin: a session that starts without logins of its own serves the user
+  // another tab signed in (storage never has the login's token).
+  if (coordinating(deps) && latest && Object.keys(deps.options.logins).length === 0) {
+    const signedIn = await signedInElsewhere(deps, latest);
+    if (signedIn) return signedIn;
+  }
   if (!stored) return {};
   const { identity, stamp } = stored;
   if (coordinating(deps)) {
-    const latest = await deps.tabs.peek();
     const behind =
       !!latest && latest.identity?.identityId !== identity.identityId && !(stamp && isNewer(stamp, latest));
     if (behind) return {};
@@ -172,6 +189,45 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
   // A sign-out heard while the credentials were read ends what was read.
   if (coordinating(deps) && deps.tabs.signedOutAt > heard) return {};
   return { identity, credentials };
+}
+
+/**
+ * The user signed in in another tab, when the newest record is theirs: their identity, the
+ * credentials broadcast with it and the login tokens (asked of the tab that holds them, briefly).
+ */
+async function signedInElsewhere(
+  deps: SessionDeps & { tabs: TabCoordinator },
+  latest: TabRecord,
+): Promise<RestoredSession | undefined> {
+  const identity = latest.identity;
+  if (!identity?.authenticated || latest.expiration === undefined) return undefined;
+  const heard = deps.tabs.signedOutAt;
+  const shared = await deps.tabs.credentialsOf(latest, SHARED_CREDENTIALS_WAIT_MS);
+  if (!shared?.logins || !hasLifeLeft(shared.credentials, deps) || deps.tabs.signedOutAt > heard)
+    return undefined;
+  void storeAdoptedFromMessage(deps, { identity, credentials: shared.credentials }, latest, () => true);
+  return { identity, credentials: shared.credentials, logins: borrowLogins(shared.logins, {}) };
+}
+
+/** The session's login tokens as they cross tabs (in memory): none for a guest. */
+export function sharedLoginsOf(identity: StoredIdentity, logins: Logins): SharedLogins | undefined {
+  if (!identity.authenticated) return undefined;
+  const shared: Record<string, SharedLogin> = {};
+  for (const [key, entry] of Object.entries(logins)) {
+    if (entry.token && identity.providers.includes(key))
+      shared[key] = { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId };
+  }
+  return Object.keys(shared).length > 0 ? shared : undefined;
+}
+
+/**
+ * Another tab's login tokens as this session keeps them: its own provider is kept for the same
+ * key, so this tab can renew the token too.
+ */
+export function borrowLogins(shared: SharedLogins, own: Logins): Record<string, LoginEntry> {
+  return Object.fromEntries(
+    Object.entries(shared).map(([key, login]) => [key, { ...login, provider: own[key]?.provider }]),
+  );
 }
 
 export interface IdentityRequest {
@@ -322,10 +378,12 @@ export async function obtainCredentials(
     }
     const result = await getCredentials(request, signal, held.stamp);
     throwIfAborted(signal);
+    const identity = storedIdentityOf(result);
     await held.publish({
       type: 'credentials',
-      identity: storedIdentityOf(result),
+      identity,
       credentials: result.credentials,
+      logins: sharedLoginsOf(identity, result.logins),
     });
     return result;
   }, signal);
@@ -412,21 +470,26 @@ async function credentialsOfAnotherTab(
     deps.options.persistCredentials && sameIdentity(await deps.store.loadIdentity(), identity)
       ? deps.store.loadCredentials(identity.identityId)
       : undefined;
+  const fromStorage = async (): Promise<SharedCredentials | undefined> => {
+    const credentials = await stored();
+    return credentials && { credentials };
+  };
   const record = held.latest;
-  let credentials: IdentityPoolCredentials | undefined;
-  if (!record) credentials = await stored();
+  let shared: SharedCredentials | undefined;
+  if (!record) shared = await fromStorage();
   else if (
     sameIdentity(record.identity, identity) &&
     record.expiration !== undefined &&
     worthTaking(record.expiration)
   )
-    credentials = (await held.credentialsOf(record, SHARED_CREDENTIALS_WAIT_MS, signal)) ?? (await stored());
-  if (!credentials || !worthTaking(credentials.expiration.getTime())) return undefined;
+    shared = (await held.credentialsOf(record, SHARED_CREDENTIALS_WAIT_MS, signal)) ?? (await fromStorage());
+  if (!shared || !worthTaking(shared.credentials.expiration.getTime())) return undefined;
   return {
     ...storedIdentityOf(identity),
     providers: [...identity.providers],
-    logins: { ...request.logins },
-    credentials,
+    // The tokens the other tab used (renewed, perhaps) with them.
+    logins: { ...request.logins, ...(shared.logins && borrowLogins(shared.logins, request.logins)) },
+    credentials: shared.credentials,
   };
 }
 

@@ -42,8 +42,30 @@ export type Coordination = 'tabs' | 'single';
 /** What one tab tells the others. Secret-free except `credentials`. */
 export type TabMessage =
   | { type: 'identity'; identity: StoredIdentity }
-  | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials }
+  | {
+      type: 'credentials';
+      identity: StoredIdentity;
+      credentials: IdentityPoolCredentials;
+      /** The signed-in user's login tokens: every tab of the origin serves that user. */
+      logins?: SharedLogins | undefined;
+    }
   | { type: 'signOut' };
+
+/** Login tokens as they cross tabs (in memory, on the channel; never in storage or a lock name). */
+export type SharedLogins = Readonly<Record<string, SharedLogin>>;
+export interface SharedLogin {
+  token: string;
+  /** Epoch ms. */
+  expiresAt?: number | undefined;
+  /** The identity the token was issued for (developer-authenticated identities). */
+  identityId?: string | undefined;
+}
+
+/** Credentials another tab broadcast, with the signed-in user's login tokens when there is one. */
+export interface SharedCredentials {
+  credentials: IdentityPoolCredentials;
+  logins?: SharedLogins | undefined;
+}
 
 /**
  * What the session hears from the other tabs: their messages, with the sequence number of the
@@ -53,7 +75,12 @@ export type TabMessage =
  */
 export type ReceivedTabMessage =
   | ({ type: 'identity'; identity: StoredIdentity } & IdentityStamp)
-  | ({ type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials } & IdentityStamp)
+  | ({
+      type: 'credentials';
+      identity: StoredIdentity;
+      credentials: IdentityPoolCredentials;
+      logins?: SharedLogins | undefined;
+    } & IdentityStamp)
   | { type: 'signOut'; seq: number; survivor?: StoredIdentity | undefined };
 
 /**
@@ -95,7 +122,7 @@ export interface HeldTabLock {
     record: TabRecord,
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<IdentityPoolCredentials | undefined>;
+  ): Promise<SharedCredentials | undefined>;
 }
 
 export interface TabCoordinator {
@@ -105,6 +132,12 @@ export interface TabCoordinator {
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** The newest record now, without the lock (a snapshot: another tab may publish right after). */
   peek(): Promise<TabRecord | undefined>;
+  /** As `HeldTabLock.credentialsOf`, without the lock (a session starting up). */
+  credentialsOf(
+    record: TabRecord,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined>;
   /**
    * Tells every tab of this tab's sign-out at once and records it, without the pool's lock (a tab
    * may hold it for a request as long as `requestTimeoutMs`): the sign-out outranks whatever a lock
@@ -178,7 +211,34 @@ export function readTabMessage(
   if (type === 'identity') return { type, identity, seq, signedOutAt };
   const credentials = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
   if (credentials?.identityId !== identity.identityId) return undefined;
-  return { type: 'credentials', identity, credentials, seq, signedOutAt };
+  if (m.logins === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
+  const logins = readSharedLogins(m.logins, identity);
+  return logins && { type: 'credentials', identity, credentials, logins, seq, signedOutAt };
+}
+
+const isIdentityIdLike = (value: unknown) =>
+  typeof value === 'string' && value.length <= 55 && /^[\w-]+:[0-9a-f-]+$/.test(value);
+
+/** Login tokens from a message: for an authenticated identity, each of its providers, as `login()` accepts them. */
+function readSharedLogins(value: unknown, identity: StoredIdentity): SharedLogins | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !identity.authenticated)
+    return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0 || entries.length > 10) return undefined;
+  const logins: Record<string, SharedLogin> = {};
+  for (const [key, raw] of entries) {
+    const login = raw as Partial<SharedLogin> | null;
+    const valid =
+      identity.providers.includes(key) &&
+      typeof login?.token === 'string' &&
+      login.token.length > 0 &&
+      login.token.length <= 50_000 &&
+      (login.expiresAt === undefined || Number.isFinite(login.expiresAt)) &&
+      (login.identityId === undefined || isIdentityIdLike(login.identityId));
+    if (!valid) return undefined;
+    logins[key] = { token: login.token as string, expiresAt: login.expiresAt, identityId: login.identityId };
+  }
+  return logins;
 }
 
 type Wire = Record<string, unknown> & { seq: number };
@@ -191,6 +251,7 @@ function toWire(message: TabMessage, seq: number, signedOutAt: number): Wire {
     type: message.type,
     ...(message.type !== 'signOut' ? { identity: identityEnvelope(message.identity) } : {}),
     ...(message.type === 'credentials' ? { credentials: credentialsEnvelope(message.credentials) } : {}),
+    ...(message.type === 'credentials' && message.logins ? { logins: message.logins } : {}),
   };
 }
 
@@ -258,6 +319,7 @@ const single: TabCoordinator = Object.freeze({
   mode: 'single' as const,
   withLock: <T>(work: (held: HeldTabLock) => Promise<T>) => work(nothingHeld),
   peek: async () => undefined,
+  credentialsOf: async () => undefined,
   signOut: async () => undefined,
   signedOutAt: 0,
   close: () => {},
@@ -413,10 +475,50 @@ export function createTabCoordinator(
     return { seq, signedOutAt: seq };
   }
 
-  const credentialsIn = (wire: Wire | undefined) => {
+  const credentialsIn = (wire: Wire | undefined): SharedCredentials | undefined => {
     const message = readTabMessage(wire);
-    return message?.type === 'credentials' ? message.credentials : undefined;
+    return message?.type === 'credentials'
+      ? { credentials: message.credentials, logins: message.logins }
+      : undefined;
   };
+
+  /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
+  function credentialsOf(
+    record: TabRecord,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined> {
+    const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
+    if (known?.credentials.expiration.getTime() === record.expiration) return Promise.resolve(known);
+    if (closed || signal?.aborted) return Promise.resolve(undefined);
+    // Sent before this tab listened (it opened later): whoever knows them sends them again,
+    // to this tab only.
+    const to = `${now()}-${Math.random()}`;
+    post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
+    return new Promise((resolve) => {
+      const done = (shared: SharedCredentials | undefined) => {
+        clearTimeout(timer);
+        waiting.delete(onMessage);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(shared);
+      };
+      const onMessage: Waiter = (message, replyTo) => {
+        if (!message) return done(undefined);
+        if (replyTo !== undefined && replyTo !== to) return;
+        if (
+          message.type === 'credentials' &&
+          message.seq === record.seq &&
+          message.identity.identityId === record.identity?.identityId &&
+          message.credentials.expiration.getTime() === record.expiration
+        )
+          done({ credentials: message.credentials, logins: message.logins });
+      };
+      const onAbort = () => done(undefined);
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      waiting.add(onMessage);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
 
   function held(latest: TabRecord | undefined): HeldTabLock {
     const next = (signedOutAt: number): IdentityStamp => ({
@@ -450,38 +552,7 @@ export function createTabCoordinator(
         );
         return { seq, signedOutAt };
       },
-      credentialsOf(record, timeoutMs, signal) {
-        const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
-        if (known?.expiration.getTime() === record.expiration) return Promise.resolve(known);
-        if (closed || signal?.aborted) return Promise.resolve(undefined);
-        // Sent before this tab listened (it opened later): whoever knows them sends them again,
-        // to this tab only.
-        const to = `${now()}-${Math.random()}`;
-        post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
-        return new Promise((resolve) => {
-          const done = (credentials: IdentityPoolCredentials | undefined) => {
-            clearTimeout(timer);
-            waiting.delete(onMessage);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(credentials);
-          };
-          const onMessage: Waiter = (message, replyTo) => {
-            if (!message) return done(undefined);
-            if (replyTo !== undefined && replyTo !== to) return;
-            if (
-              message.type === 'credentials' &&
-              message.seq === record.seq &&
-              message.identity.identityId === record.identity?.identityId &&
-              message.credentials.expiration.getTime() === record.expiration
-            )
-              done(message.credentials);
-          };
-          const onAbort = () => done(undefined);
-          const timer = setTimeout(() => done(undefined), timeoutMs);
-          waiting.add(onMessage);
-          signal?.addEventListener('abort', onAbort, { once: true });
-        });
-      },
+      credentialsOf,
     };
   }
 
@@ -521,6 +592,8 @@ export function createTabCoordinator(
     get signedOutAt() {
       return heardSignOut;
     },
+    credentialsOf: (record, timeoutMs, signal) =>
+      closed || refused ? Promise.resolve(undefined) : credentialsOf(record, timeoutMs, signal),
     peek: async () => {
       if (closed || refused) return undefined;
       const latest = await readLatest();

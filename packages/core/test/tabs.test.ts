@@ -253,6 +253,26 @@ describe('tab coordination: messages and records', () => {
     });
   });
 
+  it('reads login tokens only for the providers of an authenticated identity (issue 16 §3a)', () => {
+    const credentials = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
+    const wire = {
+      v: 1,
+      identityId: IDENTITY_A,
+      ...credentials,
+      expiration: credentials.expiration.getTime(),
+    };
+    const signedIn = { v: 1, identityId: IDENTITY_A, authenticated: true, providers: ['p'] };
+    const message = (identity: unknown, logins: unknown) =>
+      readTabMessage({ v: 1, seq: 1, type: 'credentials', identity, credentials: wire, logins });
+    expect(message(signedIn, { p: { token: 'tok' } })).toMatchObject({ logins: { p: { token: 'tok' } } });
+    expect(message(GUEST_A_WIRE, { p: { token: 'tok' } })).toBeUndefined();
+    expect(message(signedIn, { q: { token: 'tok' } })).toBeUndefined();
+    expect(message(signedIn, { p: { token: '' } })).toBeUndefined();
+    expect(message(signedIn, { p: { token: 'tok', expiresAt: 'soon' } })).toBeUndefined();
+    expect(message(signedIn, {})).toBeUndefined();
+    expect(message(signedIn, 'tok')).toBeUndefined();
+  });
+
   it('records round-trip through a lock name; foreign or malformed names are not records', () => {
     const record = { seq: 42, identity: GUEST_A, signedOutAt: 40, expiration: 1_900_000_000_000 };
     expect(readRecordLockName('n', recordLockName('n', record))).toEqual(record);
@@ -360,9 +380,9 @@ describe('tab coordination: messages and records', () => {
     await tabs.withLock(async (held) => {
       sender.postMessage(wire(20));
       // Arrives 30 ms later, within the wait.
-      expect(await held.credentialsOf(record(20), 1_000)).toEqual(c);
+      expect(await held.credentialsOf(record(20), 1_000)).toEqual({ credentials: c, logins: undefined });
       // Already received: at once.
-      expect(await held.credentialsOf(record(20), 0)).toEqual(c);
+      expect(await held.credentialsOf(record(20), 0)).toEqual({ credentials: c, logins: undefined });
       // Never sent.
       expect(await held.credentialsOf(record(21), 50)).toBeUndefined();
       // Another expiry than the record's.
@@ -565,6 +585,56 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
       IDENTITY_A,
     ]);
     expect(calls.getId).toBe(1);
+  });
+
+  it('a login in one tab signs the others in as that user at once; they renew with its token, which never reaches storage or a lock name (issue 16 §3a)', async () => {
+    const o = stubOrigin(0);
+    const sent: (Record<string, string> | undefined)[] = [];
+    const { transport: guest, calls } = countingTransport(5);
+    const transport: CognitoIdentityTransport = {
+      getId: guest.getId,
+      async getCredentialsForIdentity(input) {
+        sent.push(input.logins);
+        return guest.getCredentialsForIdentity(input);
+      },
+    };
+    const storage = memoryStorage();
+    const [a, b] = [tab(transport, storage, false), tab(transport, storage, false)];
+    await a.getCredentials();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    const changes: unknown[] = [];
+    b.on('identityChanged', (change) => changes.push(change));
+    const TOKEN = 'FB-TOKEN-of-user-1';
+    const linked = await a.login({ providerName: 'graph.facebook.com', token: TOKEN });
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({
+        identityId: IDENTITY_A,
+        authenticated: true,
+        providers: ['graph.facebook.com'],
+        status: 'authenticated',
+      }),
+    );
+    expect(changes).toEqual([{ previousIdentityId: IDENTITY_A, identityId: IDENTITY_A, reason: 'linked' }]);
+    expect((await b.getCredentials()).accessKeyId).toBe(linked.accessKeyId);
+    expect(calls.getCredentialsForIdentity).toBe(2);
+    // b renews through the token it was given.
+    await b.getCredentials({ forceRefresh: true });
+    expect(sent.at(-1)).toEqual({ 'graph.facebook.com': TOKEN });
+    // …and a hears of the renewal (same identity, newer credentials).
+    await vi.waitFor(async () =>
+      expect((await a.getCredentials()).accessKeyId).toBe((await b.getCredentials()).accessKeyId),
+    );
+    const stored = JSON.stringify(
+      Object.values(storageKeys('identity-pool', POOL_ID)).map((key) => storage.getItem(key)),
+    );
+    expect(stored).toContain(IDENTITY_A);
+    expect(stored).not.toContain(TOKEN);
+    expect(o.locks.heldNames().join()).not.toContain(TOKEN);
+    // A logout in b signs a out too.
+    await b.logout();
+    await vi.waitFor(() =>
+      expect(a.getState()).toMatchObject({ identityId: undefined, authenticated: false }),
+    );
   });
 
   it('an identity the service says is gone is not taken back from another tab’s record', async () => {

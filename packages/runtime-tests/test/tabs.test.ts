@@ -371,4 +371,104 @@ describe.skipIf(why !== undefined)('many tabs, one identity (headless Chromium)'
       await context.close();
     }
   });
+
+  /** Every tab serves `identityId`, signed in with `providers`, within 2 s. */
+  const everyTabServes = (pages: Page[], identityId: string, providers: string[]) =>
+    Promise.all(
+      pages.map((page) =>
+        page.waitForFunction(
+          ({ identityId, providers }) => {
+            const s = (globalThis as unknown as TabWindow).__TAB__.auth.getState();
+            return (
+              s.identityId === identityId &&
+              s.authenticated &&
+              JSON.stringify(s.providers) === JSON.stringify(providers) &&
+              s.status === 'authenticated' &&
+              s.expiration !== undefined
+            );
+          },
+          { identityId, providers },
+          { timeout: 2_000 },
+        ),
+      ),
+    );
+
+  it('a login in one tab signs every tab in as that user, and a reloaded tab restores it (issue 16 §3a)', async () => {
+    const { context, pages, ids, count, url } = await openTabs(false);
+    const state = (page: Page) =>
+      page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.auth.getState());
+    try {
+      const provider = 'graph.facebook.com';
+      const first = emulator.idp.mintToken(provider, { subject: 'user-1' });
+      const started = Date.now();
+      const linked = await pages[0]!.evaluate(
+        ({ provider, token }) =>
+          (globalThis as unknown as TabWindow).__TAB__.auth.login({ providerName: provider, token }),
+        { provider, token: first },
+      );
+      expect(linked.identityId).toBe(ids[0]);
+      await everyTabServes(pages, ids[0]!, [provider]);
+      console.info(
+        `a login in one tab reached all ${TABS} tabs ${Date.now() - started} ms after login() was called`,
+      );
+      // Every tab serves the linked identity's credentials, announced as a link; no tab asked again.
+      const keys = new Set(await Promise.all(pages.map(accessKeyOf)));
+      expect(keys).toEqual(new Set([linked.accessKeyId]));
+      expect(count('GetCredentialsForIdentity')).toBe(2);
+      for (const page of pages.slice(1)) {
+        const changes = await page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.changes);
+        expect(changes.at(-1)).toMatchObject({ reason: 'linked', identityId: ids[0] });
+      }
+      // Login tokens cross tabs in memory only: storage holds the identity, never the token.
+      expect(await pages[4]!.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(first);
+      // A reloaded tab restores the signed-in session from the other tabs, not a useless identity.
+      await pages[5]!.goto(url);
+      await pages[5]!.waitForFunction('!!window.__TAB__', undefined, { timeout: 10_000 });
+      expect(await tabOf(pages[5]!)).toBe(ids[0]);
+      expect(await state(pages[5]!)).toMatchObject({ authenticated: true, providers: [provider] });
+      expect(
+        await pages[5]!.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.loginRequired),
+      ).toEqual([]);
+      expect(count('GetCredentialsForIdentity')).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('two tabs signing in as different users at once end with every tab serving the same one (issue 16 §3a)', async () => {
+    const { context, pages, count } = await openTabs(false);
+    try {
+      const provider = 'graph.facebook.com';
+      const login = (page: Page, subject: string) =>
+        page.evaluate(
+          ({ provider, token }) =>
+            (globalThis as unknown as TabWindow).__TAB__.auth.login({ providerName: provider, token }),
+          { provider, token: emulator.idp.mintToken(provider, { subject }) },
+        );
+      const [one, two] = await Promise.all([login(pages[2]!, 'user-1'), login(pages[6]!, 'user-2')]);
+      expect(one.identityId).not.toBe(two.identityId);
+      // The login that resolved last is the one every tab serves (as with a cookie session).
+      const final = await pages[0]!.evaluate(async () => {
+        const { auth } = (globalThis as unknown as TabWindow).__TAB__;
+        for (let i = 0; i < 100 && !auth.getState().authenticated; i++)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        return auth.getCachedIdentityId();
+      });
+      expect([one.identityId, two.identityId]).toContain(final);
+      await everyTabServes(pages, final!, [provider]);
+      expect(await pages[9]!.evaluate(() => JSON.stringify({ ...localStorage }))).toContain(final);
+      for (const page of pages) {
+        expect(await page.evaluate(() => (globalThis as unknown as TabWindow).__TAB__.loginRequired)).toEqual(
+          [],
+        );
+      }
+      const keys = new Set(await Promise.all(pages.map(accessKeyOf)));
+      expect(keys.size).toBe(1);
+      console.info(
+        `two concurrent logins: ${count('GetCredentialsForIdentity')} GetCredentialsForIdentity, ${count('GetId')} GetId`,
+      );
+    } finally {
+      await context.close();
+    }
+  });
 });
