@@ -365,7 +365,53 @@ export async function obtainCredentials(
 ): Promise<CredentialsResult> {
   const { deps } = request;
   if (!coordinating(deps)) return getCredentials(request, signal);
-  return deps.tabs.withLock(async (held) => {
+  try {
+    return await credentialsUnderLock(deps.tabs, request, signal);
+  } catch (error) {
+    const renewed = error instanceof LoginRequiredError ? await renewedElsewhere(request, signal) : undefined;
+    if (!renewed) throw error;
+    return renewed;
+  }
+}
+
+/** How long a tab holding only another tab's login tokens waits for that tab to renew them. */
+const LENT_TOKEN_RENEWAL_WAIT_MS = 5_000;
+
+/**
+ * Credentials a tab that can renew the login fetched, when this one cannot: its tokens were lent
+ * by another tab (no provider here can renew them). That tab's refresh comes after this one's
+ * (this one held the lock), with the renewed tokens.
+ */
+async function renewedElsewhere(
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
+): Promise<CredentialsResult | undefined> {
+  const { deps, identity, logins } = request;
+  const lent = Object.keys(logins).length > 0 && Object.values(logins).every((entry) => !entry.provider);
+  if (!coordinating(deps) || !lent) return undefined;
+  const after = request.current?.expiration.getTime() ?? 0;
+  const shared = await deps.tabs.nextCredentials(
+    identity.identityId,
+    after,
+    LENT_TOKEN_RENEWAL_WAIT_MS,
+    signal,
+  );
+  if (!shared?.logins || !hasLifeLeft(shared.credentials, deps)) return undefined;
+  return {
+    ...storedIdentityOf(identity),
+    providers: [...identity.providers],
+    logins: { ...logins, ...borrowLogins(shared.logins, logins) },
+    credentials: shared.credentials,
+  };
+}
+
+function credentialsUnderLock(
+  tabs: TabCoordinator,
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
+): Promise<CredentialsResult> {
+  const { deps } = request;
+  return tabs.withLock(async (held) => {
     // A sign-out this tab had not heard of was delivered when the lock was granted.
     throwIfAborted(signal);
     const shared = await credentialsOfAnotherTab(held, request, signal);

@@ -132,6 +132,16 @@ export interface TabCoordinator {
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** The newest record now, without the lock (a snapshot: another tab may publish right after). */
   peek(): Promise<TabRecord | undefined>;
+  /**
+   * The next credentials another tab broadcasts for `identityId` expiring after `after` (epoch ms),
+   * awaited up to `timeoutMs`: a renewal by a tab that can renew the login.
+   */
+  nextCredentials(
+    identityId: string,
+    after: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined>;
   /** As `HeldTabLock.credentialsOf`, without the lock (a session starting up). */
   credentialsOf(
     record: TabRecord,
@@ -319,6 +329,7 @@ const single: TabCoordinator = Object.freeze({
   mode: 'single' as const,
   withLock: <T>(work: (held: HeldTabLock) => Promise<T>) => work(nothingHeld),
   peek: async () => undefined,
+  nextCredentials: async () => undefined,
   credentialsOf: async () => undefined,
   signOut: async () => undefined,
   signedOutAt: 0,
@@ -495,6 +506,24 @@ export function createTabCoordinator(
     // to this tab only.
     const to = `${now()}-${Math.random()}`;
     post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
+    return awaitCredentials(
+      (message, replyTo) =>
+        (replyTo === undefined || replyTo === to) &&
+        message.seq === record.seq &&
+        message.identity.identityId === record.identity?.identityId &&
+        message.credentials.expiration.getTime() === record.expiration,
+      timeoutMs,
+      signal,
+    );
+  }
+
+  /** The first credentials message that `matches`, awaited up to `timeoutMs` (or an abort, or close). */
+  function awaitCredentials(
+    matches: (message: Extract<ReceivedTabMessage, { type: 'credentials' }>, replyTo: unknown) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined> {
+    if (closed || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const done = (shared: SharedCredentials | undefined) => {
         clearTimeout(timer);
@@ -504,13 +533,7 @@ export function createTabCoordinator(
       };
       const onMessage: Waiter = (message, replyTo) => {
         if (!message) return done(undefined);
-        if (replyTo !== undefined && replyTo !== to) return;
-        if (
-          message.type === 'credentials' &&
-          message.seq === record.seq &&
-          message.identity.identityId === record.identity?.identityId &&
-          message.credentials.expiration.getTime() === record.expiration
-        )
+        if (message.type === 'credentials' && matches(message, replyTo))
           done({ credentials: message.credentials, logins: message.logins });
       };
       const onAbort = () => done(undefined);
@@ -594,6 +617,17 @@ export function createTabCoordinator(
     },
     credentialsOf: (record, timeoutMs, signal) =>
       closed || refused ? Promise.resolve(undefined) : credentialsOf(record, timeoutMs, signal),
+    nextCredentials: (identityId, after, timeoutMs, signal) =>
+      refused
+        ? Promise.resolve(undefined)
+        : awaitCredentials(
+            (message, replyTo) =>
+              replyTo === undefined &&
+              message.identity.identityId === identityId &&
+              message.credentials.expiration.getTime() > after,
+            timeoutMs,
+            signal,
+          ),
     peek: async () => {
       if (closed || refused) return undefined;
       const latest = await readLatest();

@@ -21,7 +21,7 @@ import {
   tabChannelName,
   tabsAvailable,
 } from '../src/tabs.js';
-import type { CognitoIdentityTransport, StorageAdapter } from '../src/types.js';
+import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from '../src/types.js';
 import {
   credentialsFor,
   IDENTITY_A,
@@ -635,6 +635,47 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await vi.waitFor(() =>
       expect(a.getState()).toMatchObject({ identityId: undefined, authenticated: false }),
     );
+  });
+
+  it('a tab holding only another tab’s login token waits for that tab to renew it instead of firing loginRequired (issue 16 §3a)', async () => {
+    stubOrigin(0);
+    const { transport: guest } = countingTransport(5);
+    let valid = 'T1';
+    let issued = 1;
+    const transport: CognitoIdentityTransport = {
+      getId: guest.getId,
+      async getCredentialsForIdentity(input) {
+        const token = input.logins?.['graph.facebook.com'];
+        if (token !== undefined && token !== valid) throw serviceErrors.tokenExpired();
+        return guest.getCredentialsForIdentity(input);
+      },
+    };
+    const provider: LoginProvider = {
+      id: 'facebook',
+      loginsKey: 'graph.facebook.com',
+      signIn: async () => ({ token: valid }),
+      getToken: async () => {
+        valid = `T${++issued}`;
+        return { token: valid };
+      },
+    };
+    const storage = memoryStorage();
+    const [a, b] = [tab(transport, storage, false), tab(transport, storage, false)];
+    await a.login(provider);
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({ authenticated: true, status: 'authenticated' }),
+    );
+    const required: string[] = [];
+    b.on('loginRequired', ({ providerName }) => required.push(providerName));
+    // The token expires at the service; b (which cannot renew it) refreshes first, then a (which can).
+    valid = 'nobody has this one';
+    const fromB = b.getCredentials({ forceRefresh: true });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const fromA = a.getCredentials({ forceRefresh: true });
+    const [cb, ca] = await Promise.all([fromB, fromA]);
+    expect(cb.accessKeyId).toBe(ca.accessKeyId);
+    expect(required).toEqual([]);
+    expect(b.getState()).toMatchObject({ authenticated: true, status: 'authenticated' });
   });
 
   it('an identity the service says is gone is not taken back from another tab’s record', async () => {
