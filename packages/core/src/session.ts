@@ -462,14 +462,18 @@ export async function storeAdoptedFromMessage(
 ): Promise<void> {
   if (!coordinating(deps)) return;
   const { tabs } = deps;
-  const written = (stored: Awaited<ReturnType<typeof loadStampedIdentity>>) =>
-    !adopted.credentials &&
+  const credentials = deps.options.persistCredentials ? adopted.credentials : undefined;
+  // Storage has it already, as stamped (and, with persistCredentials, credentials as new).
+  const written = async (stored: Awaited<ReturnType<typeof loadStampedIdentity>>) =>
     sameIdentity(stored?.identity, adopted.identity) &&
     !!stored?.stamp &&
-    !isNewer(stamp, stored.stamp);
+    !isNewer(stamp, stored.stamp) &&
+    (!credentials ||
+      ((await deps.store.loadCredentials(credentials.identityId))?.expiration.getTime() ?? 0) >=
+        credentials.expiration.getTime());
   try {
     // Shared storage usually has it already (the tab that published it wrote it): no lock needed.
-    if (written(await loadStampedIdentity(deps.store))) return;
+    if (await written(await loadStampedIdentity(deps.store))) return;
     await tabs.withLock(async (held) => {
       const stored = await loadStampedIdentity(deps.store);
       const superseded =
@@ -478,7 +482,7 @@ export async function storeAdoptedFromMessage(
           !sameIdentity(held.latest.identity, adopted.identity)) ||
         (stored?.stamp && isNewer(stored.stamp, stamp)) ||
         tabs.signedOutAt > stamp.signedOutAt;
-      if (superseded || written(stored) || !stillHeld()) return;
+      if (superseded || (await written(stored)) || !stillHeld()) return;
       await storeAdopted(deps, adopted, stamp);
     });
   } catch {
