@@ -277,13 +277,20 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
     // be signed out too.
     if (signingOut > 0) return;
+    adoptFromAnotherTab(message);
+  };
+
+  /**
+   * What another tab obtained, offered to the machine (SYNC); when adopted, stored here too (with
+   * the publisher's stamp) as if this tab had obtained it, so a tab with storage of its own
+   * (sessionStorage) restores it after a reload.
+   */
+  function adoptFromAnotherTab(message: Exclude<ReceivedTabMessage, { type: 'signOut' }>) {
     const before = actor.getSnapshot().context;
     const credentials = message.type === 'credentials' ? message.credentials : undefined;
     const logins = message.type === 'credentials' ? message.logins : undefined;
     actor.send({ type: 'SYNC', identity: message.identity, credentials, logins });
     const after = actor.getSnapshot().context;
-    // Adopted: stored here too (with the publisher's stamp), as if this tab had obtained it, so a
-    // tab with storage of its own (sessionStorage) restores it after a reload.
     if (after.identity === before.identity && after.credentials === before.credentials) return;
     const holds = () => actor.getSnapshot().context.identity?.identityId === message.identity.identityId;
     if (!holds()) return;
@@ -296,7 +303,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       message,
       () => !stopped && holds(),
     );
-  };
+  }
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
   function wait<T>(
