@@ -14,7 +14,14 @@ import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
 import { describeError, guard, SessionSecrets, toLibraryError } from './redact.js';
-import { type LoginEntry, MIN_CREDENTIAL_LIFETIME_MS, type SessionDeps, unlinkLogin } from './session.js';
+import {
+  type LoginEntry,
+  loadStampedIdentity,
+  MIN_CREDENTIAL_LIFETIME_MS,
+  type SessionDeps,
+  storeAdoptedFromMessage,
+  unlinkLogin,
+} from './session.js';
 import { memoryStorage } from './storage/memory.js';
 import { claimNamespace } from './storage/namespace-claims.js';
 import { SessionStore } from './storage/session-store.js';
@@ -172,7 +179,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
   let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
-  /** `logout()`/`clear()` calls of this session whose sign-out is not published yet. */
+  /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
   let signingOut = 0;
   const tabs = createTabCoordinator({
     name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
@@ -327,21 +334,17 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         .withLock(async (held) => {
           if (held.latest?.seq !== message.seq) return;
           // Not what a tab stored after the sign-out (it may have closed since, taking its record).
-          const stored = await store.loadStampedIdentity();
+          const stored = await loadStampedIdentity(store);
           if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
           await store.removeKeys();
         })
         .catch(() => {});
       return;
     }
-    // While this tab's own sign-out waits for the lock, what other tabs obtained before it is
-    // about to be signed out too.
+    // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
+    // be signed out too.
     if (signingOut > 0) return;
-    actor.send({
-      type: 'SYNC',
-      identity: message.identity,
-      credentials: message.type === 'credentials' ? message.credentials : undefined,
-    });
+    adoptFromAnotherTab(message);
   };
 
   /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
@@ -354,10 +357,35 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     } catch (error) {
       // Without the push, sign-outs elsewhere are still found at the next request.
       queueMicrotask(() =>
-        publish('error', { error: new StorageError('watch', store.keys.signedOut, describeError(error)) }),
+        reportError(new StorageError('watch', store.keys.signedOut, describeError(error))),
       );
       return () => {};
     }
+  }
+
+  /**
+   * What another tab obtained, offered to the machine (SYNC); when adopted, stored here too (with
+   * the publisher's stamp) as if this tab had obtained it, so a tab with storage of its own
+   * (sessionStorage) restores it after a reload.
+   */
+  function adoptFromAnotherTab(message: Exclude<ReceivedTabMessage, { type: 'signOut' }>) {
+    const before = actor.getSnapshot().context;
+    const credentials = message.type === 'credentials' ? message.credentials : undefined;
+    const logins = message.type === 'credentials' ? message.logins : undefined;
+    actor.send({ type: 'SYNC', identity: message.identity, credentials, logins });
+    const after = actor.getSnapshot().context;
+    if (after.identity === before.identity && after.credentials === before.credentials) return;
+    const holds = () => actor.getSnapshot().context.identity?.identityId === message.identity.identityId;
+    if (!holds()) return;
+    void storeAdoptedFromMessage(
+      deps,
+      {
+        identity: message.identity,
+        credentials: after.credentials === credentials ? credentials : undefined,
+      },
+      message,
+      () => !stopped && holds(),
+    );
   }
 
   /** Registers a waiter, sends `event`, and settles at once if the session already can. */
@@ -515,6 +543,29 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     for (const caller of pending) caller.reject(error);
   }
 
+  /**
+   * The other tabs are told at once, without waiting for the pool's lock (they forget, their
+   * requests in flight are aborted); then, under the lock, after any other tab's write in
+   * progress, storage is cleared — unless a tab has stored an identity made after the sign-out.
+   */
+  async function signOutEverywhere() {
+    if (tabs.mode !== 'tabs') return;
+    let signedOut: Awaited<ReturnType<typeof tabs.signOut>>;
+    signingOut++;
+    try {
+      signedOut = await tabs.signOut();
+    } finally {
+      signingOut--;
+    }
+    await tabs.withLock(async () => {
+      const stored = signedOut && (await loadStampedIdentity(store));
+      if (signedOut && stored?.stamp && isNewer(stored.stamp, signedOut)) return;
+      // Again under the lock, after another tab's write in progress (leases stay: the work this
+      // session began since is the next identity's). `forget()` cleared this session's storage.
+      await store.removeKeys();
+    });
+  }
+
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (stopped) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)
@@ -532,21 +583,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     rejectLogins(ended);
     // A provider's sign-out failing, throwing or never answering never fails or holds logout().
     const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
-    // Under the lock, after any other tab's write in progress: the other tabs are told (they
-    // forget, their requests in flight are aborted), then the storage is cleared.
-    signingOut++;
-    const signOutTabs = tabs
-      .withLock(async (held) => {
-        await held.publish({ type: 'signOut' });
-        // Again under the lock, after another tab's write in progress (leases stay: the work
-        // this session began since is the next identity's).
-        if (tabs.mode === 'tabs') await store.removeKeys();
-      })
-      .finally(() => signingOut--);
     // After the keys are gone: a session that reads this record finds no identity before it.
     const recorded = record && cleared.then(() => store.saveSignOut(record));
     if (recorded) signOutRecord.writing(recorded);
-    await Promise.all([cleared, recorded, signOutTabs, ...signOuts]);
+    await Promise.all([cleared, recorded, signOutEverywhere(), ...signOuts]);
     // Their errors are reported: the signed-out session's secrets need not be known any longer
     // (what it holds now, a guest's credentials obtained meanwhile, still are).
     secrets.forget();

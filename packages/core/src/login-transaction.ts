@@ -22,6 +22,7 @@ import {
   type SessionDeps,
   sendGetCredentials,
   sendGetId,
+  sharedLoginsOf,
   signOutsOf,
   throwIfAborted,
   verifyNotSignedOut,
@@ -167,7 +168,13 @@ export async function saveLogin(
   return deps.tabs.withLock(async (held) => {
     await save(held.stamp);
     throwIfAborted(signal);
-    await held.publish({ type: 'credentials', identity, credentials: result.credentials });
+    // With the login tokens (in memory only): every tab serves the user signed in here.
+    await held.publish({
+      type: 'credentials',
+      identity,
+      credentials: result.credentials,
+      logins: sharedLoginsOf(identity, result.logins),
+    });
   }, signal);
 }
 

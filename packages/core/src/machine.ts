@@ -30,6 +30,7 @@ import {
 import { type Recovery, recoveryFor } from './recovery.js';
 import { spreadRefreshDelay } from './refresh-spread.js';
 import {
+  borrowLogins,
   type CredentialsRequest,
   type CredentialsResult,
   hasLifeLeft,
@@ -45,6 +46,7 @@ import {
   serviceNow,
 } from './session.js';
 import { type StoredIdentity, sameIdentity, storedIdentityOf } from './storage/session-store.js';
+import type { SharedLogins } from './tabs.js';
 import type { IdentityChangeReason, IdentityPoolCredentials, LoginProvider } from './types.js';
 
 /** The soonest a refresh is scheduled, so short-lived or skewed credentials cannot cause a storm. */
@@ -118,9 +120,15 @@ export type IdentityPoolEvent =
   /**
    * Another tab of the origin obtained a guest identity, or fresh credentials for this session's
    * identity (`tabs.ts`): adopted when the session has no identity (and no logins) yet, or for
-   * credentials newer than its own.
+   * credentials newer than its own. With `logins`, a user signed in there (one signed-in user
+   * per origin): adopted with the login tokens unless this session's own login is still pending.
    */
-  | { type: 'SYNC'; identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined };
+  | {
+      type: 'SYNC';
+      identity: StoredIdentity;
+      credentials?: IdentityPoolCredentials | undefined;
+      logins?: SharedLogins | undefined;
+    };
 
 export type IdentityPoolEmitted =
   | {
@@ -304,6 +312,13 @@ export const identityPoolMachine = setup({
     /** A SYNC this session can use (see `IdentityPoolEvent`). */
     canAdoptSync: ({ context, event }) => {
       if (event.type !== 'SYNC') return false;
+      const unlinked = Object.keys(context.logins).some(
+        (key) => !context.identity?.authenticated || !context.identity.providers.includes(key),
+      );
+      // A user signed in in another tab: every tab serves them — unless this session's own login
+      // is still being linked (it comes later, and replaces this one everywhere).
+      if (event.logins && event.credentials && !sameIdentity(event.identity, context.identity))
+        return !unlinked && event.identity.authenticated && hasLifeLeft(event.credentials, context.deps);
       if (!context.identity)
         // Not the identity a reset just forgot (the service said it is gone).
         return (
@@ -320,7 +335,6 @@ export const identityPoolMachine = setup({
         event.identity.identityId !== context.identity.identityId
       )
         return true;
-      const unlinked = Object.keys(context.logins).some((key) => !context.identity?.providers.includes(key));
       return (
         !unlinked &&
         // The same identity in the same standing: a guest tab does not take the credentials of
@@ -456,6 +470,7 @@ export const identityPoolMachine = setup({
     /** What another tab obtained (guarded by `canAdoptSync`). */
     adoptSync: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'SYNC') return;
+      if (event.logins) return adoptSignedInUser(context, event, enqueue);
       const previous = context.identity;
       const replacing = !!previous && previous.identityId !== event.identity.identityId;
       const identity = previous && !replacing ? previous : event.identity;
@@ -661,6 +676,8 @@ export const identityPoolMachine = setup({
           actions: assign({
             identity: ({ event }) => event.output.identity,
             credentials: ({ event }) => event.output.credentials,
+            // The user another tab signed in (`restoreSession`), else the session's own.
+            logins: ({ context, event }) => event.output.logins ?? context.logins,
           }),
         },
         // restoreSession never rejects (storage failures are reported and read as empty).
@@ -808,6 +825,50 @@ export const identityPoolMachine = setup({
     },
   },
 });
+
+/**
+ * A SYNC with logins: the user another tab signed in, with its identity, credentials and tokens
+ * (this tab's own provider kept for the same key, so it can renew too).
+ */
+function adoptSignedInUser(
+  context: IdentityPoolContext,
+  event: Extract<IdentityPoolEvent, { type: 'SYNC' }>,
+  enqueue: Enqueue,
+) {
+  const previous = context.identity;
+  const identity = storedIdentityOf(event.identity);
+  const credentials = event.credentials as IdentityPoolCredentials;
+  enqueue.assign({
+    identity,
+    logins: {
+      ...(previous?.identityId === identity.identityId ? context.logins : {}),
+      ...borrowLogins(event.logins ?? {}, context.logins),
+    },
+    credentials,
+    error: undefined,
+    recoveries: [],
+    forceTokenRenewal: false,
+    refreshFailures: 0,
+    replacedIdentityId: undefined,
+    wanted: 'nothing',
+  });
+  if (!sameIdentity(previous, identity)) {
+    const reason: IdentityChangeReason = !previous
+      ? 'created'
+      : previous.identityId === identity.identityId
+        ? 'linked'
+        : previous.authenticated
+          ? 'reset'
+          : 'merged';
+    enqueue.emit({
+      type: 'identityChanged',
+      previousIdentityId: previous?.identityId ?? context.replacedIdentityId,
+      identityId: identity.identityId,
+      reason,
+    });
+  }
+  enqueue.emit({ type: 'credentials', credentials });
+}
 
 /* The helpers below return parts of transitions that several states share. They are plain
  * functions (hoisted), so the statechart above reads top to bottom. */

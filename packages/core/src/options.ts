@@ -38,6 +38,11 @@ export interface IdentityPoolAuthOptions {
   /** Epoch-ms clock; one with `setTimeout`/`clearTimeout` also drives the timers. */
   clock?: Clock;
   retry?: RetryOptions;
+  /**
+   * The deadline of each service request (each attempt), ms. A request without an answer by then
+   * is aborted and fails as a retryable `NetworkError`. Default 10 000.
+   */
+  requestTimeoutMs?: number;
   /** Prefix of the storage keys. Default `identity-pool`. */
   storageKeyPrefix?: string;
   /**
@@ -81,6 +86,7 @@ export interface ResolvedOptions {
   accountId: string | undefined;
   clock: Clock | undefined;
   retry: Required<RetryOptions>;
+  requestTimeoutMs: number;
   storageKeyPrefix: string;
   storageTimeoutMs: number;
   coordinateTabs: boolean;
@@ -89,6 +95,9 @@ export interface ResolvedOptions {
   unauthRoleArn: string | undefined;
   authRoleArn: string | undefined;
 }
+
+/** The default deadline of one service request. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export const IDENTITY_POOL_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
 
@@ -228,6 +237,15 @@ const optionsSchema = z.strictObject({
       { error: 'must be an object' },
     ),
   ),
+  requestTimeoutMs: z.optional(
+    z
+      .number({ error: 'must be a number of milliseconds' })
+      .check(
+        z.int({ error: 'must be a whole number of milliseconds' }),
+        z.gte(100, { error: 'must be at least 100' }),
+        z.lte(300_000, { error: 'must be at most 300000 (5 minutes)' }),
+      ),
+  ),
   storageKeyPrefix: z.optional(
     z
       .string({ error: 'must be a string' })
@@ -332,6 +350,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       baseDelayMs: retry.baseDelayMs ?? 100,
       maxDelayMs: retry.maxDelayMs ?? 20_000,
     },
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     storageKeyPrefix: options.storageKeyPrefix ?? 'identity-pool',
     storageTimeoutMs: options.storageTimeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS,
     coordinateTabs: options.coordinateTabs ?? true,

@@ -4,10 +4,12 @@
  * service answered, and writes the identity to storage before it resolves — so the machine
  * never hands out credentials for an identity that is not stored yet.
  */
+
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
 import { ConfigurationError, InvalidResponseError, LoginRequiredError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { guard, type SessionSecrets } from './redact.js';
+import { withRequestDeadline } from './request-deadline.js';
 import { withRetry } from './retry.js';
 import {
   type IdentityStamp,
@@ -18,7 +20,16 @@ import {
   storedIdentityOf,
 } from './storage/session-store.js';
 import { SignOutWatch } from './storage/sign-out-record.js';
-import { type HeldTabLock, isNewer, type TabCoordinator } from './tabs.js';
+import {
+  type HeldTabLock,
+  isNewer,
+  isPlausibleStamp,
+  type SharedCredentials,
+  type SharedLogin,
+  type SharedLogins,
+  type TabCoordinator,
+  type TabRecord,
+} from './tabs.js';
 import { checkCredentials, checkIdentityId } from './transports/validate.js';
 import type {
   CognitoIdentityTransport,
@@ -200,13 +211,34 @@ async function redacting<T>(
   return out;
 }
 
+/** One attempt of a service request, within the session's `requestTimeoutMs` (`request-deadline.ts`). */
+const timeBoxed = <T>(
+  deps: SessionDeps,
+  operation: string,
+  signal: AbortSignal | undefined,
+  request: (signal: AbortSignal) => Promise<T>,
+) => withRequestDeadline(operation, deps.options.requestTimeoutMs, deps.clock, signal, request);
+
 export function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
+}
+
+/**
+ * The stored identity and its stamp; a stamp with sequence numbers no tab could have made (storage
+ * is untrusted) is dropped, so it cannot outrank every later sign-out.
+ */
+export async function loadStampedIdentity(store: SessionStore) {
+  const stored = await store.loadStampedIdentity();
+  return stored?.stamp && !isPlausibleStamp(stored.stamp)
+    ? { identity: stored.identity, signOutId: stored.signOutId }
+    : stored;
 }
 
 export interface RestoredSession {
   identity?: StoredIdentity | undefined;
   credentials?: IdentityPoolCredentials | undefined;
+  /** The login tokens of the user another tab signed in (never from storage). */
+  logins?: Record<string, LoginEntry> | undefined;
 }
 
 /**
@@ -221,13 +253,19 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
   // The record first: a logout removes the keys before it writes the record.
   const signOuts = signOutsOf(deps);
   const known = signOuts ? await signOuts.baseline() : null;
-  const stored = await deps.store.loadStampedIdentity();
+  const stored = await loadStampedIdentity(deps.store);
+  const latest = coordinating(deps) ? await deps.tabs.peek() : undefined;
+  // One signed-in user per origin: a session that starts without logins of its own serves the user
+  // another tab signed in (storage never has the login's token).
+  if (coordinating(deps) && latest && Object.keys(deps.options.logins).length === 0) {
+    const signedIn = await signedInElsewhere(deps, latest);
+    if (signedIn) return signedIn;
+  }
   if (!stored) return {};
   const { identity, stamp } = stored;
   // Written back by a session that had not heard of the latest sign-out: signed out.
   if (signOuts && SignOutWatch.predates(stored.signOutId, known)) return {};
   if (coordinating(deps)) {
-    const latest = await deps.tabs.peek();
     const behind =
       !!latest && latest.identity?.identityId !== identity.identityId && !(stamp && isNewer(stamp, latest));
     if (behind) return {};
@@ -240,6 +278,45 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
   // A sign-out heard while the credentials were read ends what was read.
   if (coordinating(deps) && deps.tabs.signedOutAt > heard) return {};
   return { identity, credentials };
+}
+
+/**
+ * The user signed in in another tab, when the newest record is theirs: their identity, the
+ * credentials broadcast with it and the login tokens (asked of the tab that holds them, briefly).
+ */
+async function signedInElsewhere(
+  deps: SessionDeps & { tabs: TabCoordinator },
+  latest: TabRecord,
+): Promise<RestoredSession | undefined> {
+  const identity = latest.identity;
+  if (!identity?.authenticated || latest.expiration === undefined) return undefined;
+  const heard = deps.tabs.signedOutAt;
+  const shared = await deps.tabs.credentialsOf(latest, SHARED_CREDENTIALS_WAIT_MS);
+  if (!shared?.logins || !hasLifeLeft(shared.credentials, deps) || deps.tabs.signedOutAt > heard)
+    return undefined;
+  void storeAdoptedFromMessage(deps, { identity, credentials: shared.credentials }, latest, () => true);
+  return { identity, credentials: shared.credentials, logins: borrowLogins(shared.logins, {}) };
+}
+
+/** The session's login tokens as they cross tabs (in memory): none for a guest. */
+export function sharedLoginsOf(identity: StoredIdentity, logins: Logins): SharedLogins | undefined {
+  if (!identity.authenticated) return undefined;
+  const shared: Record<string, SharedLogin> = {};
+  for (const [key, entry] of Object.entries(logins)) {
+    if (entry.token && identity.providers.includes(key))
+      shared[key] = { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId };
+  }
+  return Object.keys(shared).length > 0 ? shared : undefined;
+}
+
+/**
+ * Another tab's login tokens as this session keeps them: its own provider is kept for the same
+ * key, so this tab can renew the token too.
+ */
+export function borrowLogins(shared: SharedLogins, own: Logins): Record<string, LoginEntry> {
+  return Object.fromEntries(
+    Object.entries(shared).map(([key, login]) => [key, { ...login, provider: own[key]?.provider }]),
+  );
 }
 
 export interface IdentityRequest {
@@ -273,20 +350,34 @@ export async function obtainIdentity(
       const known = await guestOfAnotherTab(held, request);
       throwIfAborted(signal);
       // A sign-out heard meanwhile may have ended what the record or storage showed.
-      if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) return { ...known, logins: {} };
+      if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) {
+        // Stored here too, as if this tab had made it: per-tab storage restores it after a reload.
+        if (known.record) await deps.store.saveIdentity(known.identity, known.record);
+        return { ...known.identity, logins: {} };
+      }
     }
-    const result = await getId(request, signal, lease, held.stamp);
-    throwIfAborted(signal);
-    let stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-    // Made under the lock after a sign-out heard only now (its tab closed before this hold):
-    // it is the identity the origin holds since; say so, above the sign-out.
-    while (stamp && deps.tabs.signedOutAt > stamp.signedOutAt) {
-      stamp = await held.publish({ type: 'identity', identity: storedIdentityOf(result) });
-      await deps.store.saveIdentity(storedIdentityOf(result), stamp, lease);
+    for (let attempt = 1; ; attempt++) {
+      // Asked after every sign-out heard so far, the answer stands above them.
+      if (deps.tabs.signedOutAt > (held.stamp?.signedOutAt ?? deps.tabs.signedOutAt)) held.restamp();
+      const heard = deps.tabs.signedOutAt;
+      const result = await getId(request, signal, lease);
+      throwIfAborted(signal);
+      // A sign-out heard meanwhile (another tab's logout does not wait for this lock) ends what
+      // was asked for before it: ask again, after it. Twice at most; the last answer stands above.
+      const last = attempt === MAX_GET_ID_UNDER_SIGN_OUTS;
+      if (last) held.restamp();
+      if (deps.tabs.signedOutAt === heard || last) {
+        const identity = storedIdentityOf(result);
+        const stamp = await held.publish({ type: 'identity', identity });
+        await deps.store.saveIdentity(identity, stamp, lease);
+        if (deps.tabs.signedOutAt === heard || last) return result;
+      }
     }
-    return result;
   }, signal);
 }
+
+/** GetIds a lock holder makes when sign-outs keep arriving while it asks. */
+const MAX_GET_ID_UNDER_SIGN_OUTS = 2;
 
 /**
  * The guest identity the tabs hold now: the newest record when a live tab keeps one (storage may
@@ -294,21 +385,24 @@ export async function obtainIdentity(
  * that wrote it closed before the others heard). Not an authenticated identity (this session has
  * no login for it), nor the one a reset just dropped.
  */
-async function guestOfAnotherTab(held: HeldTabLock, request: IdentityRequest) {
+async function guestOfAnotherTab(
+  held: HeldTabLock,
+  request: IdentityRequest,
+): Promise<{ identity: StoredIdentity; record?: IdentityStamp | undefined } | undefined> {
   const record = held.latest;
-  const stored = await request.deps.store.loadStampedIdentity();
-  const identity =
-    record && !(stored?.stamp && isNewer(stored.stamp, record)) ? record.identity : stored?.identity;
+  const stored = await loadStampedIdentity(request.deps.store);
+  const fromRecord = !!record && !(stored?.stamp && isNewer(stored.stamp, record));
+  const identity = fromRecord ? record?.identity : stored?.identity;
   if (!identity || identity.authenticated || identity.identityId === request.avoidIdentityId)
     return undefined;
-  return identity;
+  return { identity, record: fromRecord && !sameIdentity(stored?.identity, identity) ? record : undefined };
 }
 
+/** GetId; single-tab, it also stores the identity (coordinating, the caller stores it with its stamp). */
 async function getId(
   request: IdentityRequest,
   signal: AbortSignal | undefined,
   lease: StoreLease,
-  stamp?: IdentityStamp,
 ): Promise<IdentityResult> {
   const { deps } = request;
   const known = (await signOutsOf(deps)?.baseline()) ?? null;
@@ -319,9 +413,11 @@ async function getId(
   });
   const identity = await sendGetId(deps, map, signal);
   throwIfAborted(signal);
-  // Not written when it was signed out meanwhile in a session sharing the storage.
-  const under = await verifyNotSignedOut(deps, known, signal);
-  await deps.store.saveIdentity(identity, stamp, lease, under);
+  if (!coordinating(deps)) {
+    // Not written when it was signed out meanwhile in a session sharing the storage.
+    const under = await verifyNotSignedOut(deps, known, signal);
+    await deps.store.saveIdentity(identity, undefined, lease, under);
+  }
   return { ...identity, logins };
 }
 
@@ -331,12 +427,14 @@ export async function sendGetId(deps: SessionDeps, map: LoginsMap, signal: Abort
   const out = await redacting(deps, 'GetId', Object.values(map), () =>
     withRetry(
       () =>
-        deps.transport.getId({
-          identityPoolId: deps.options.identityPoolId,
-          accountId: deps.options.accountId,
-          logins: providers.length ? map : undefined,
-          signal,
-        }),
+        timeBoxed(deps, 'GetId', signal, (signal) =>
+          deps.transport.getId({
+            identityPoolId: deps.options.identityPoolId,
+            accountId: deps.options.accountId,
+            logins: providers.length ? map : undefined,
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -375,21 +473,130 @@ export async function obtainCredentials(
   // Taken as the work begins: a logout or clear from now on drops what it would write.
   const lease = deps.store.lease();
   if (!coordinating(deps)) return getCredentials(request, signal, lease);
-  return deps.tabs.withLock(async (held) => {
+  try {
+    return await credentialsUnderLock(deps.tabs, request, signal, lease);
+  } catch (error) {
+    const renewed = error instanceof LoginRequiredError ? await renewedElsewhere(request, signal) : undefined;
+    if (!renewed) throw error;
+    return renewed;
+  }
+}
+
+/** How long a tab holding only another tab's login tokens waits for that tab to renew them. */
+const LENT_TOKEN_RENEWAL_WAIT_MS = 5_000;
+
+/**
+ * Credentials a tab that can renew the login fetched, when this one cannot: its tokens were lent
+ * by another tab (no provider here can renew them). That tab's refresh comes after this one's
+ * (this one held the lock), with the renewed tokens.
+ */
+async function renewedElsewhere(
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
+): Promise<CredentialsResult | undefined> {
+  const { deps, identity, logins } = request;
+  const lent = Object.keys(logins).length > 0 && Object.values(logins).every((entry) => !entry.provider);
+  if (!coordinating(deps) || !lent) return undefined;
+  const after = request.current?.expiration.getTime() ?? 0;
+  const shared = await deps.tabs.nextCredentials(
+    identity.identityId,
+    after,
+    LENT_TOKEN_RENEWAL_WAIT_MS,
+    signal,
+  );
+  if (!shared?.logins || !hasLifeLeft(shared.credentials, deps)) return undefined;
+  return {
+    ...storedIdentityOf(identity),
+    providers: [...identity.providers],
+    logins: { ...logins, ...borrowLogins(shared.logins, logins) },
+    credentials: shared.credentials,
+  };
+}
+
+function credentialsUnderLock(
+  tabs: TabCoordinator,
+  request: CredentialsRequest,
+  signal: AbortSignal | undefined,
+  lease: StoreLease,
+): Promise<CredentialsResult> {
+  const { deps } = request;
+  return tabs.withLock(async (held) => {
     // A sign-out this tab had not heard of was delivered when the lock was granted.
     throwIfAborted(signal);
     const shared = await credentialsOfAnotherTab(held, request, signal);
     throwIfAborted(signal);
-    if (shared) return shared;
+    if (shared) {
+      // Stored as if this tab had fetched them (per-tab storage restores them after a reload).
+      if (held.latest)
+        await storeAdopted(deps, { identity: shared, credentials: shared.credentials }, held.latest);
+      return shared;
+    }
     const result = await getCredentials(request, signal, lease, held.stamp);
     throwIfAborted(signal);
+    const identity = storedIdentityOf(result);
     await held.publish({
       type: 'credentials',
-      identity: storedIdentityOf(result),
+      identity,
       credentials: result.credentials,
+      logins: sharedLoginsOf(identity, result.logins),
     });
     return result;
   }, signal);
+}
+
+/** Writes an identity (and credentials) another tab obtained, with the stamp it was published at. */
+async function storeAdopted(
+  deps: SessionDeps,
+  adopted: { identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined },
+  stamp: IdentityStamp,
+): Promise<void> {
+  await deps.store.saveIdentity(storedIdentityOf(adopted.identity), {
+    seq: stamp.seq,
+    signedOutAt: stamp.signedOutAt,
+  });
+  if (deps.options.persistCredentials && adopted.credentials)
+    await deps.store.saveCredentials(adopted.credentials);
+}
+
+/**
+ * What this session adopted from another tab's message (SYNC), stored where it would store what it
+ * obtained itself — under the lock, unless storage or the tabs hold a later state by then, or the
+ * session no longer holds it (`stillHeld`). Never throws.
+ */
+export async function storeAdoptedFromMessage(
+  deps: SessionDeps,
+  adopted: { identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined },
+  stamp: IdentityStamp,
+  stillHeld: () => boolean,
+): Promise<void> {
+  if (!coordinating(deps)) return;
+  const { tabs } = deps;
+  const credentials = deps.options.persistCredentials ? adopted.credentials : undefined;
+  // Storage has it already, as stamped (and, with persistCredentials, credentials as new).
+  const written = async (stored: Awaited<ReturnType<typeof loadStampedIdentity>>) =>
+    sameIdentity(stored?.identity, adopted.identity) &&
+    !!stored?.stamp &&
+    !isNewer(stamp, stored.stamp) &&
+    (!credentials ||
+      ((await deps.store.loadCredentials(credentials.identityId))?.expiration.getTime() ?? 0) >=
+        credentials.expiration.getTime());
+  try {
+    // Shared storage usually has it already (the tab that published it wrote it): no lock needed.
+    if (await written(await loadStampedIdentity(deps.store))) return;
+    await tabs.withLock(async (held) => {
+      const stored = await loadStampedIdentity(deps.store);
+      const superseded =
+        (held.latest &&
+          isNewer(held.latest, stamp) &&
+          !sameIdentity(held.latest.identity, adopted.identity)) ||
+        (stored?.stamp && isNewer(stored.stamp, stamp)) ||
+        tabs.signedOutAt > stamp.signedOutAt;
+      if (superseded || (await written(stored)) || !stillHeld()) return;
+      await storeAdopted(deps, adopted, stamp);
+    });
+  } catch {
+    // Storage failures are reported by the store; a refused lock means single-tab from now on.
+  }
 }
 
 /** How long a lock holder waits for credentials a record says were broadcast. */
@@ -422,21 +629,26 @@ async function credentialsOfAnotherTab(
     deps.options.persistCredentials && sameIdentity(await deps.store.loadIdentity(), identity)
       ? deps.store.loadCredentials(identity.identityId)
       : undefined;
+  const fromStorage = async (): Promise<SharedCredentials | undefined> => {
+    const credentials = await stored();
+    return credentials && { credentials };
+  };
   const record = held.latest;
-  let credentials: IdentityPoolCredentials | undefined;
-  if (!record) credentials = await stored();
+  let shared: SharedCredentials | undefined;
+  if (!record) shared = await fromStorage();
   else if (
     sameIdentity(record.identity, identity) &&
     record.expiration !== undefined &&
     worthTaking(record.expiration)
   )
-    credentials = (await held.credentialsOf(record, SHARED_CREDENTIALS_WAIT_MS, signal)) ?? (await stored());
-  if (!credentials || !worthTaking(credentials.expiration.getTime())) return undefined;
+    shared = (await held.credentialsOf(record, SHARED_CREDENTIALS_WAIT_MS, signal)) ?? (await fromStorage());
+  if (!shared || !worthTaking(shared.credentials.expiration.getTime())) return undefined;
   return {
     ...storedIdentityOf(identity),
     providers: [...identity.providers],
-    logins: { ...request.logins },
-    credentials,
+    // The tokens the other tab used (renewed, perhaps) with them.
+    logins: { ...request.logins, ...(shared.logins && borrowLogins(shared.logins, request.logins)) },
+    credentials: shared.credentials,
   };
 }
 
@@ -482,12 +694,14 @@ export async function sendGetCredentials(
   const out = await redacting(deps, 'GetCredentialsForIdentity', Object.values(map), () =>
     withRetry(
       () =>
-        deps.transport.getCredentialsForIdentity({
-          identityId: requestedId,
-          logins: loginKeys.length ? map : undefined,
-          customRoleArn: deps.options.customRoleArn,
-          signal,
-        }),
+        timeBoxed(deps, 'GetCredentialsForIdentity', signal, (signal) =>
+          deps.transport.getCredentialsForIdentity({
+            identityId: requestedId,
+            logins: loginKeys.length ? map : undefined,
+            customRoleArn: deps.options.customRoleArn,
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -540,12 +754,14 @@ export async function unlinkLogin(
   await redacting(deps, 'UnlinkIdentity', Object.values(map), () =>
     withRetry(
       () =>
-        unlink.call(deps.transport, {
-          identityId: identity.identityId,
-          logins: map,
-          loginsToRemove: [request.providerName],
-          signal,
-        }),
+        timeBoxed(deps, 'UnlinkIdentity', signal, (signal) =>
+          unlink.call(deps.transport, {
+            identityId: identity.identityId,
+            logins: map,
+            loginsToRemove: [request.providerName],
+            signal,
+          }),
+        ),
       deps.options.retry,
       deps.clock,
       signal,

@@ -42,8 +42,30 @@ export type Coordination = 'tabs' | 'single';
 /** What one tab tells the others. Secret-free except `credentials`. */
 export type TabMessage =
   | { type: 'identity'; identity: StoredIdentity }
-  | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials }
+  | {
+      type: 'credentials';
+      identity: StoredIdentity;
+      credentials: IdentityPoolCredentials;
+      /** The signed-in user's login tokens: every tab of the origin serves that user. */
+      logins?: SharedLogins | undefined;
+    }
   | { type: 'signOut' };
+
+/** Login tokens as they cross tabs (in memory, on the channel; never in storage or a lock name). */
+export type SharedLogins = Readonly<Record<string, SharedLogin>>;
+export interface SharedLogin {
+  token: string;
+  /** Epoch ms. */
+  expiresAt?: number | undefined;
+  /** The identity the token was issued for (developer-authenticated identities). */
+  identityId?: string | undefined;
+}
+
+/** Credentials another tab broadcast, with the signed-in user's login tokens when there is one. */
+export interface SharedCredentials {
+  credentials: IdentityPoolCredentials;
+  logins?: SharedLogins | undefined;
+}
 
 /**
  * What the session hears from the other tabs: their messages, with the sequence number of the
@@ -52,8 +74,13 @@ export type TabMessage =
  * session that already holds it keeps.
  */
 export type ReceivedTabMessage =
-  | { type: 'identity'; identity: StoredIdentity; seq: number }
-  | { type: 'credentials'; identity: StoredIdentity; credentials: IdentityPoolCredentials; seq: number }
+  | ({ type: 'identity'; identity: StoredIdentity } & IdentityStamp)
+  | ({
+      type: 'credentials';
+      identity: StoredIdentity;
+      credentials: IdentityPoolCredentials;
+      logins?: SharedLogins | undefined;
+    } & IdentityStamp)
   | { type: 'signOut'; seq: number; survivor?: StoredIdentity | undefined };
 
 /**
@@ -84,16 +111,18 @@ export interface HeldTabLock {
    * it that this tab had not heard of has been delivered already.
    */
   readonly latest: TabRecord | undefined;
-  /** Where this hold's publish will stand: stored with an identity written under the lock. */
+  /** Where this hold's next publish will stand: stored with an identity written under the lock. */
   readonly stamp: IdentityStamp | undefined;
-  /** Records what this tab obtained (or its sign-out) and tells the other tabs; resolves to where it stands. */
-  publish(message: TabMessage): Promise<IdentityStamp | undefined>;
+  /** Moves `stamp` after everything this tab knows now (a sign-out heard during the hold). */
+  restamp(): IdentityStamp | undefined;
+  /** Records what this tab obtained and tells the other tabs; resolves to where it stands. */
+  publish(message: Exclude<TabMessage, { type: 'signOut' }>): Promise<IdentityStamp | undefined>;
   /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
   credentialsOf(
     record: TabRecord,
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<IdentityPoolCredentials | undefined>;
+  ): Promise<SharedCredentials | undefined>;
 }
 
 export interface TabCoordinator {
@@ -103,6 +132,29 @@ export interface TabCoordinator {
   withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** The newest record now, without the lock (a snapshot: another tab may publish right after). */
   peek(): Promise<TabRecord | undefined>;
+  /**
+   * The next credentials another tab broadcasts for `identityId` expiring after `after` (epoch ms),
+   * awaited up to `timeoutMs`: a renewal by a tab that can renew the login.
+   */
+  nextCredentials(
+    identityId: string,
+    after: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined>;
+  /** As `HeldTabLock.credentialsOf`, without the lock (a session starting up). */
+  credentialsOf(
+    record: TabRecord,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined>;
+  /**
+   * Tells every tab of this tab's sign-out at once and records it, without the pool's lock (a tab
+   * may hold it for a request as long as `requestTimeoutMs`): the sign-out outranks whatever a lock
+   * holder publishes without knowing of it. Resolves to where it stands once its record is held;
+   * `undefined` when single-tab.
+   */
+  signOut(): Promise<IdentityStamp | undefined>;
   /** The latest sign-out this tab heard of (0 for none). */
   readonly signedOutAt: number;
   /** Closes the channel and lets go of this tab's record. */
@@ -135,13 +187,31 @@ const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
 /**
+ * How far ahead of the clock a sequence number may be. They start from `Date.now()` and grow by
+ * one per publish, so one further ahead was not made by this library — and, taken as the newest,
+ * it would push every later number past `Number.MAX_SAFE_INTEGER`, where they are refused
+ * everywhere and sign-outs stop reaching the other tabs.
+ */
+export const MAX_SEQ_AHEAD_MS = 24 * 3_600_000;
+
+/** A sequence number this library could have made by `now` (epoch ms). */
+const isSeq = (value: unknown, now: number): value is number =>
+  isPositiveInteger(value) && value <= now + MAX_SEQ_AHEAD_MS;
+
+/** Whether a stamp (stored by a tab) holds sequence numbers this library could have made by `now`. */
+export const isPlausibleStamp = (stamp: IdentityStamp, now: number = Date.now()): boolean =>
+  isSeq(stamp.seq, now) && (stamp.signedOutAt === 0 || isSeq(stamp.signedOutAt, now));
+
+/**
  * A message from another tab, checked (the identity and credentials as storage's schemas check
  * them); anything else is ignored.
  */
-export function readTabMessage(data: unknown): (ReceivedTabMessage & { signedOutAt: number }) | undefined {
+export function readTabMessage(
+  data: unknown,
+  now: number = Date.now(),
+): (ReceivedTabMessage & IdentityStamp) | undefined {
   const m = data as Record<string, unknown> | null;
-  if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isPositiveInteger(m.seq))
-    return undefined;
+  if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isSeq(m.seq, now)) return undefined;
   const { seq, type } = m;
   if (m.o !== undefined && !(isPositiveInteger(m.o) && m.o <= seq)) return undefined;
   if (type === 'signOut') return { type, seq, signedOutAt: seq };
@@ -151,7 +221,34 @@ export function readTabMessage(data: unknown): (ReceivedTabMessage & { signedOut
   if (type === 'identity') return { type, identity, seq, signedOutAt };
   const credentials = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
   if (credentials?.identityId !== identity.identityId) return undefined;
-  return { type: 'credentials', identity, credentials, seq, signedOutAt };
+  if (m.logins === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
+  const logins = readSharedLogins(m.logins, identity);
+  return logins && { type: 'credentials', identity, credentials, logins, seq, signedOutAt };
+}
+
+const isIdentityIdLike = (value: unknown) =>
+  typeof value === 'string' && value.length <= 55 && /^[\w-]+:[0-9a-f-]+$/.test(value);
+
+/** Login tokens from a message: for an authenticated identity, each of its providers, as `login()` accepts them. */
+function readSharedLogins(value: unknown, identity: StoredIdentity): SharedLogins | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !identity.authenticated)
+    return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0 || entries.length > 10) return undefined;
+  const logins: Record<string, SharedLogin> = {};
+  for (const [key, raw] of entries) {
+    const login = raw as Partial<SharedLogin> | null;
+    const valid =
+      identity.providers.includes(key) &&
+      typeof login?.token === 'string' &&
+      login.token.length > 0 &&
+      login.token.length <= 50_000 &&
+      (login.expiresAt === undefined || Number.isFinite(login.expiresAt)) &&
+      (login.identityId === undefined || isIdentityIdLike(login.identityId));
+    if (!valid) return undefined;
+    logins[key] = { token: login.token as string, expiresAt: login.expiresAt, identityId: login.identityId };
+  }
+  return logins;
 }
 
 type Wire = Record<string, unknown> & { seq: number };
@@ -164,6 +261,7 @@ function toWire(message: TabMessage, seq: number, signedOutAt: number): Wire {
     type: message.type,
     ...(message.type !== 'signOut' ? { identity: identityEnvelope(message.identity) } : {}),
     ...(message.type === 'credentials' ? { credentials: credentialsEnvelope(message.credentials) } : {}),
+    ...(message.type === 'credentials' && message.logins ? { logins: message.logins } : {}),
   };
 }
 
@@ -193,7 +291,11 @@ export function recordLockName(name: string, record: TabRecord): string {
 }
 
 /** The record in a lock's name, if it is one of `name`'s and well formed. */
-export function readRecordLockName(name: string, lockName: unknown): TabRecord | undefined {
+export function readRecordLockName(
+  name: string,
+  lockName: unknown,
+  now: number = Date.now(),
+): TabRecord | undefined {
   const prefix = `${name}:record:`;
   if (typeof lockName !== 'string' || !lockName.startsWith(prefix)) return undefined;
   let value: { s?: unknown; i?: unknown; o?: unknown; e?: unknown } | null;
@@ -203,7 +305,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
     return undefined;
   }
   const identity = readIdentityEnvelope(value?.i);
-  if (!value || !isPositiveInteger(value.s) || (value.i !== null && !identity)) return undefined;
+  if (!value || !isSeq(value.s, now) || (value.i !== null && !identity)) return undefined;
   if (value.e !== undefined && !(identity && isPositiveInteger(value.e))) return undefined;
   if (value.o !== undefined && !(identity && isPositiveInteger(value.o) && value.o <= value.s))
     return undefined;
@@ -218,6 +320,7 @@ export function readRecordLockName(name: string, lockName: unknown): TabRecord |
 const nothingHeld: HeldTabLock = Object.freeze({
   latest: undefined,
   stamp: undefined,
+  restamp: () => undefined,
   publish: async () => undefined,
   credentialsOf: async () => undefined,
 });
@@ -226,6 +329,9 @@ const single: TabCoordinator = Object.freeze({
   mode: 'single' as const,
   withLock: <T>(work: (held: HeldTabLock) => Promise<T>) => work(nothingHeld),
   peek: async () => undefined,
+  nextCredentials: async () => undefined,
+  credentialsOf: async () => undefined,
+  signOut: async () => undefined,
   signedOutAt: 0,
   close: () => {},
 });
@@ -287,6 +393,8 @@ export function createTabCoordinator(
   let known: TabRecord | undefined;
   /** The wire form of `known`'s credentials when this tab has them (answers an `ask`). */
   let knownCredentials: Wire | undefined;
+  /** The sequence number of the latest message delivered to the session, or published by this tab. */
+  let delivered = 0;
   /** The latest sign-out this tab heard of (its sequence number): each is delivered once. */
   let heardSignOut = 0;
   let releaseRecord: (() => void) | undefined;
@@ -311,7 +419,7 @@ export function createTabCoordinator(
     }
     let newest: TabRecord | undefined;
     for (const lock of Array.isArray(held) ? held : []) {
-      const record = readRecordLockName(options.name, lock?.name);
+      const record = readRecordLockName(options.name, lock?.name, now());
       if (record && isNewer(record, newest)) newest = record;
     }
     return newest;
@@ -364,68 +472,110 @@ export function createTabCoordinator(
     options.onMessage({ type: 'signOut', seq: at, survivor });
   }
 
-  const credentialsIn = (wire: Wire | undefined) => {
+  /** This tab's latest sign-out, until it is recorded: its own lock holds start after it. */
+  let ownSignOut: Promise<void> = Promise.resolve();
+
+  async function announceSignOut(): Promise<IdentityStamp | undefined> {
+    const latest = await readLatest();
+    // Stopped meanwhile: a closing tab cannot promise to tell the others.
+    if (closed) return undefined;
+    const seq = Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1, heardSignOut + 1);
+    heardSignOut = seq;
+    post(toWire({ type: 'signOut' }, seq, seq));
+    await learn({ seq, identity: undefined, signedOutAt: seq });
+    return { seq, signedOutAt: seq };
+  }
+
+  const credentialsIn = (wire: Wire | undefined): SharedCredentials | undefined => {
     const message = readTabMessage(wire);
-    return message?.type === 'credentials' ? message.credentials : undefined;
+    return message?.type === 'credentials'
+      ? { credentials: message.credentials, logins: message.logins }
+      : undefined;
   };
 
+  /** The credentials broadcast with `record`: known already, or asked for and awaited up to `timeoutMs`. */
+  function credentialsOf(
+    record: TabRecord,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined> {
+    const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
+    if (known?.credentials.expiration.getTime() === record.expiration) return Promise.resolve(known);
+    if (closed || signal?.aborted) return Promise.resolve(undefined);
+    // Sent before this tab listened (it opened later): whoever knows them sends them again,
+    // to this tab only.
+    const to = `${now()}-${Math.random()}`;
+    post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
+    return awaitCredentials(
+      (message, replyTo) =>
+        (replyTo === undefined || replyTo === to) &&
+        message.seq === record.seq &&
+        message.identity.identityId === record.identity?.identityId &&
+        message.credentials.expiration.getTime() === record.expiration,
+      timeoutMs,
+      signal,
+    );
+  }
+
+  /** The first credentials message that `matches`, awaited up to `timeoutMs` (or an abort, or close). */
+  function awaitCredentials(
+    matches: (message: Extract<ReceivedTabMessage, { type: 'credentials' }>, replyTo: unknown) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SharedCredentials | undefined> {
+    if (closed || signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const done = (shared: SharedCredentials | undefined) => {
+        clearTimeout(timer);
+        waiting.delete(onMessage);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(shared);
+      };
+      const onMessage: Waiter = (message, replyTo) => {
+        if (!message) return done(undefined);
+        if (message.type === 'credentials' && matches(message, replyTo))
+          done({ credentials: message.credentials, logins: message.logins });
+      };
+      const onAbort = () => done(undefined);
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      waiting.add(onMessage);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   function held(latest: TabRecord | undefined): HeldTabLock {
-    const stamp: IdentityStamp = {
-      seq: Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1),
-      signedOutAt: heardSignOut,
-    };
-    let published = false;
+    const next = (signedOutAt: number): IdentityStamp => ({
+      seq: Math.max(now(), (known?.seq ?? 0) + 1, (latest?.seq ?? 0) + 1, signedOutAt),
+      signedOutAt,
+    });
+    let stamp = next(heardSignOut);
     return {
       latest,
-      stamp,
+      get stamp() {
+        return stamp;
+      },
+      restamp() {
+        stamp = next(heardSignOut);
+        return stamp;
+      },
       async publish(message) {
         if (closed) return stamp;
-        // The first publish of a hold stands where `stamp` says (storage has it); any later one after it.
-        const seq = published ? Math.max(now(), (known?.seq ?? 0) + 1) : stamp.seq;
-        published = true;
-        if (message.type === 'signOut') heardSignOut = seq;
-        const wire = toWire(message, seq, heardSignOut);
+        // Where `stamp` says (storage has it, or gets it next): what this hold obtained ranks below
+        // a sign-out heard during the hold, unless `restamp()` said it came after it.
+        const { seq, signedOutAt } = stamp;
+        stamp = { seq: Math.max(now(), seq + 1), signedOutAt };
+        delivered = Math.max(delivered, seq);
+        const wire = toWire(message, seq, signedOutAt);
         // An identity alone is broadcast only for a guest: an authenticated one needs the login's
         // token anyway.
         if (message.type !== 'identity' || !message.identity.authenticated) post(wire);
         await learn(
-          recordOf({ ...message, seq, signedOutAt: heardSignOut }),
+          recordOf({ ...message, seq, signedOutAt }),
           message.type === 'credentials' ? wire : undefined,
         );
-        return { seq, signedOutAt: (wire.o as number | undefined) ?? 0 };
+        return { seq, signedOutAt };
       },
-      credentialsOf(record, timeoutMs, signal) {
-        const known = knownCredentials?.seq === record.seq ? credentialsIn(knownCredentials) : undefined;
-        if (known?.expiration.getTime() === record.expiration) return Promise.resolve(known);
-        if (closed || signal?.aborted) return Promise.resolve(undefined);
-        // Sent before this tab listened (it opened later): whoever knows them sends them again,
-        // to this tab only.
-        const to = `${now()}-${Math.random()}`;
-        post({ v: MESSAGE_VERSION, type: 'ask', seq: record.seq, to });
-        return new Promise((resolve) => {
-          const done = (credentials: IdentityPoolCredentials | undefined) => {
-            clearTimeout(timer);
-            waiting.delete(onMessage);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(credentials);
-          };
-          const onMessage: Waiter = (message, replyTo) => {
-            if (!message) return done(undefined);
-            if (replyTo !== undefined && replyTo !== to) return;
-            if (
-              message.type === 'credentials' &&
-              message.seq === record.seq &&
-              message.identity.identityId === record.identity?.identityId &&
-              message.credentials.expiration.getTime() === record.expiration
-            )
-              done(message.credentials);
-          };
-          const onAbort = () => done(undefined);
-          const timer = setTimeout(() => done(undefined), timeoutMs);
-          waiting.add(onMessage);
-          signal?.addEventListener('abort', onAbort, { once: true });
-        });
-      },
+      credentialsOf,
     };
   }
 
@@ -437,15 +587,25 @@ export function createTabCoordinator(
         post({ ...knownCredentials, to: data.to });
       return;
     }
-    const message = readTabMessage(data);
+    const message = readTabMessage(data, now());
     if (!message) return;
     for (const wait of [...waiting]) wait(message, data.to);
     // A reply is for the tab that asked.
     if (data.to !== undefined) return;
     hearSignOut(message.signedOutAt, message.type === 'signOut' ? undefined : message.identity);
-    // One older than what this tab knows is stale; a sign-out was delivered just above.
-    if (!learn(recordOf(message), message.type === 'credentials' ? data : undefined)) return;
-    if (message.type !== 'signOut') options.onMessage(message);
+    if (message.type === 'signOut') return; // delivered just above
+    // One older than what this tab knows is stale — unless this tab knows it only from its record
+    // (read when it took the lock, before the message arrived): then it is delivered now.
+    const credentials = message.type === 'credentials' ? data : undefined;
+    const newer = learn(recordOf(message), credentials) !== undefined;
+    const recordOnly =
+      message.seq === known?.seq &&
+      known.identity?.identityId === message.identity.identityId &&
+      message.seq > delivered;
+    if (!newer && !(recordOnly && !closed)) return;
+    if (!newer && credentials) knownCredentials = credentials;
+    delivered = message.seq;
+    options.onMessage(message);
   };
 
   return {
@@ -455,6 +615,19 @@ export function createTabCoordinator(
     get signedOutAt() {
       return heardSignOut;
     },
+    credentialsOf: (record, timeoutMs, signal) =>
+      closed || refused ? Promise.resolve(undefined) : credentialsOf(record, timeoutMs, signal),
+    nextCredentials: (identityId, after, timeoutMs, signal) =>
+      refused
+        ? Promise.resolve(undefined)
+        : awaitCredentials(
+            (message, replyTo) =>
+              replyTo === undefined &&
+              message.identity.identityId === identityId &&
+              message.credentials.expiration.getTime() > after,
+            timeoutMs,
+            signal,
+          ),
     peek: async () => {
       if (closed || refused) return undefined;
       const latest = await readLatest();
@@ -464,6 +637,12 @@ export function createTabCoordinator(
         learn(latest);
       }
       return latest;
+    },
+    signOut() {
+      if (closed || refused) return Promise.resolve(undefined);
+      const done = announceSignOut();
+      ownSignOut = done.then(() => {});
+      return done;
     },
     async withLock<T>(work: (held: HeldTabLock) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (closed || refused) return work(nothingHeld);
@@ -475,6 +654,7 @@ export function createTabCoordinator(
           signal ? { mode: 'exclusive', signal } : { mode: 'exclusive' },
           async () => {
             granted = true;
+            await ownSignOut;
             const latest = await readLatest();
             // What other tabs did since this one last heard: a sign-out is delivered before the
             // work starts (its message may still be on its way, or a later one may have passed

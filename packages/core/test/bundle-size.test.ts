@@ -23,9 +23,11 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * §1, §5: adapter calls ordered per key, write leases ended by logout, time-outs, records naming
  * their pool and region, the refresh spread: +1.4 KB), to 40 KB when a login became a
  * transaction (pending login, commit, rollback, undo and the two new errors: +1.9 KB), and to
- * 42 KB for redaction of every shape a plug-in may throw (`redact.ts` and its call sites: +1.7 KB).
+ * 42 KB for redaction of every shape a plug-in may throw (`redact.ts` and its call sites: +1.7 KB);
+ * with the request deadline and issue 16's tab fixes (a sign-out that does not wait for the lock,
+ * bounded sequence numbers, adopted identities stored, one signed-in user per origin): 44 KB.
  */
-const CEILING_GZIP_BYTES = 42 * 1024;
+const CEILING_GZIP_BYTES = 44 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';

@@ -21,7 +21,7 @@ import {
   tabChannelName,
   tabsAvailable,
 } from '../src/tabs.js';
-import type { CognitoIdentityTransport, StorageAdapter } from '../src/types.js';
+import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from '../src/types.js';
 import {
   credentialsFor,
   IDENTITY_A,
@@ -234,6 +234,45 @@ describe('tab coordination: messages and records', () => {
     );
   });
 
+  it('sequence numbers stay bounded: a message or record implausibly far ahead of the clock is not read (issue 16 §3c)', () => {
+    const now = Date.now();
+    const far = now + 2 * 24 * 3_600_000;
+    for (const seq of [Number.MAX_SAFE_INTEGER, far]) {
+      expect(readTabMessage({ v: 1, seq, type: 'signOut' })).toBeUndefined();
+      expect(readTabMessage({ v: 1, seq, type: 'identity', identity: GUEST_A_WIRE })).toBeUndefined();
+      expect(
+        readRecordLockName('n', recordLockName('n', { seq, identity: undefined, signedOutAt: seq })),
+      ).toBe(undefined);
+      expect(
+        readRecordLockName('n', recordLockName('n', { seq, identity: GUEST_A, signedOutAt: 0 })),
+      ).toBeUndefined();
+    }
+    // An hour ahead (another tab's clock, many publishes in one millisecond) is still read.
+    expect(readTabMessage({ v: 1, seq: now + 3_600_000, type: 'signOut' })).toMatchObject({
+      type: 'signOut',
+    });
+  });
+
+  it('reads login tokens only for the providers of an authenticated identity (issue 16 §3a)', () => {
+    const credentials = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
+    const wire = {
+      v: 1,
+      identityId: IDENTITY_A,
+      ...credentials,
+      expiration: credentials.expiration.getTime(),
+    };
+    const signedIn = { v: 1, identityId: IDENTITY_A, authenticated: true, providers: ['p'] };
+    const message = (identity: unknown, logins: unknown) =>
+      readTabMessage({ v: 1, seq: 1, type: 'credentials', identity, credentials: wire, logins });
+    expect(message(signedIn, { p: { token: 'tok' } })).toMatchObject({ logins: { p: { token: 'tok' } } });
+    expect(message(GUEST_A_WIRE, { p: { token: 'tok' } })).toBeUndefined();
+    expect(message(signedIn, { q: { token: 'tok' } })).toBeUndefined();
+    expect(message(signedIn, { p: { token: '' } })).toBeUndefined();
+    expect(message(signedIn, { p: { token: 'tok', expiresAt: 'soon' } })).toBeUndefined();
+    expect(message(signedIn, {})).toBeUndefined();
+    expect(message(signedIn, 'tok')).toBeUndefined();
+  });
+
   it('records round-trip through a lock name; foreign or malformed names are not records', () => {
     const record = { seq: 42, identity: GUEST_A, signedOutAt: 40, expiration: 1_900_000_000_000 };
     expect(readRecordLockName('n', recordLockName('n', record))).toEqual(record);
@@ -270,8 +309,8 @@ describe('tab coordination: messages and records', () => {
       });
       await held.publish({ type: 'identity', identity: GUEST_A });
       await held.publish({ type: 'credentials', identity: GUEST_A, credentials });
-      await held.publish({ type: 'signOut' });
     });
+    await tabs.signOut();
     await vi.waitFor(() => expect(posted).toHaveLength(3));
     expect(posted.map((m) => m.type)).toEqual(['identity', 'credentials', 'signOut']);
     expect(readTabMessage(posted[1])).toMatchObject({ type: 'credentials', credentials });
@@ -341,9 +380,9 @@ describe('tab coordination: messages and records', () => {
     await tabs.withLock(async (held) => {
       sender.postMessage(wire(20));
       // Arrives 30 ms later, within the wait.
-      expect(await held.credentialsOf(record(20), 1_000)).toEqual(c);
+      expect(await held.credentialsOf(record(20), 1_000)).toEqual({ credentials: c, logins: undefined });
       // Already received: at once.
-      expect(await held.credentialsOf(record(20), 0)).toEqual(c);
+      expect(await held.credentialsOf(record(20), 0)).toEqual({ credentials: c, logins: undefined });
       // Never sent.
       expect(await held.credentialsOf(record(21), 50)).toBeUndefined();
       // Another expiry than the record's.
@@ -497,6 +536,146 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await storage.getItem(storageKeys('identity-pool', POOL_ID).identity)).toContain(IDENTITY_B);
     expect(await b.getIdentityId()).toBe(IDENTITY_B);
+  });
+
+  it('one message with seq Number.MAX_SAFE_INTEGER does not stop later sign-outs from reaching the other tabs (issue 16 §3c)', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const [a, b] = [tab(transport, memoryStorage(), false), tab(transport, memoryStorage(), false)];
+    expect(await a.getIdentityId()).toBe(IDENTITY_A);
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    const forger = new (o.scope().BroadcastChannel)(tabChannelName('identity-pool', POOL_ID));
+    forger.postMessage({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'identity', identity: GUEST_A_WIRE });
+    forger.postMessage({ v: 1, seq: Number.MAX_SAFE_INTEGER, type: 'signOut' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(b.getCachedIdentityId()).toBe(IDENTITY_A);
+    await a.logout();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBeUndefined());
+    // And the next one too.
+    expect(await b.getIdentityId()).toBe(IDENTITY_B);
+    await vi.waitFor(() => expect(a.getCachedIdentityId()).toBe(IDENTITY_B));
+    await b.logout();
+    await vi.waitFor(() => expect(a.getCachedIdentityId()).toBeUndefined());
+  });
+
+  it('a tab that adopts another tab’s identity stores it in its own storage, stamped, so every tab can reload (issue 16 §3b)', async () => {
+    stubOrigin(0);
+    const { transport, calls } = countingTransport(5);
+    const keys = storageKeys('identity-pool', POOL_ID);
+    const [sa, sb, sc] = [memoryStorage(), memoryStorage(), memoryStorage()];
+    const a = tab(transport, sa, true);
+    const b = tab(transport, sb, true);
+    // b has no identity yet: it adopts a's from the channel (SYNC).
+    await a.getCredentials();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    await vi.waitFor(async () => expect(await sb.getItem(keys.identity)).toContain(IDENTITY_A));
+    expect(JSON.parse((await sb.getItem(keys.identity)) as string)).toMatchObject({ s: expect.any(Number) });
+    // With persistCredentials, the credentials it adopted too.
+    await vi.waitFor(async () => expect(await sb.getItem(keys.credentials)).toContain(IDENTITY_A));
+    // c opens later: it takes the identity from the newest record under the lock, and stores it.
+    const c = tab(transport, sc, true);
+    expect(await c.getIdentityId()).toBe(IDENTITY_A);
+    await vi.waitFor(async () => expect(await sc.getItem(keys.identity)).toContain(IDENTITY_A));
+    // Every tab reloads at once: each restores the identity from its own storage.
+    for (const session of [a, b, c]) session.stop();
+    const reloaded = [sa, sb, sc].map((storage) => tab(transport, storage, true));
+    expect(await Promise.all(reloaded.map((session) => session.getIdentityId()))).toEqual([
+      IDENTITY_A,
+      IDENTITY_A,
+      IDENTITY_A,
+    ]);
+    expect(calls.getId).toBe(1);
+  });
+
+  it('a login in one tab signs the others in as that user at once; they renew with its token, which never reaches storage or a lock name (issue 16 §3a)', async () => {
+    const o = stubOrigin(0);
+    const sent: (Record<string, string> | undefined)[] = [];
+    const { transport: guest, calls } = countingTransport(5);
+    const transport: CognitoIdentityTransport = {
+      getId: guest.getId,
+      async getCredentialsForIdentity(input) {
+        sent.push(input.logins);
+        return guest.getCredentialsForIdentity(input);
+      },
+    };
+    const storage = memoryStorage();
+    const [a, b] = [tab(transport, storage, false), tab(transport, storage, false)];
+    await a.getCredentials();
+    await vi.waitFor(() => expect(b.getCachedIdentityId()).toBe(IDENTITY_A));
+    const changes: unknown[] = [];
+    b.on('identityChanged', (change) => changes.push(change));
+    const TOKEN = 'FB-TOKEN-of-user-1';
+    const linked = await a.login({ providerName: 'graph.facebook.com', token: TOKEN });
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({
+        identityId: IDENTITY_A,
+        authenticated: true,
+        providers: ['graph.facebook.com'],
+        status: 'authenticated',
+      }),
+    );
+    expect(changes).toEqual([{ previousIdentityId: IDENTITY_A, identityId: IDENTITY_A, reason: 'linked' }]);
+    expect((await b.getCredentials()).accessKeyId).toBe(linked.accessKeyId);
+    expect(calls.getCredentialsForIdentity).toBe(2);
+    // b renews through the token it was given.
+    await b.getCredentials({ forceRefresh: true });
+    expect(sent.at(-1)).toEqual({ 'graph.facebook.com': TOKEN });
+    // …and a hears of the renewal (same identity, newer credentials).
+    await vi.waitFor(async () =>
+      expect((await a.getCredentials()).accessKeyId).toBe((await b.getCredentials()).accessKeyId),
+    );
+    const stored = JSON.stringify(
+      Object.values(storageKeys('identity-pool', POOL_ID)).map((key) => storage.getItem(key)),
+    );
+    expect(stored).toContain(IDENTITY_A);
+    expect(stored).not.toContain(TOKEN);
+    expect(o.locks.heldNames().join()).not.toContain(TOKEN);
+    // A logout in b signs a out too.
+    await b.logout();
+    await vi.waitFor(() =>
+      expect(a.getState()).toMatchObject({ identityId: undefined, authenticated: false }),
+    );
+  });
+
+  it('a tab holding only another tab’s login token waits for that tab to renew it instead of firing loginRequired (issue 16 §3a)', async () => {
+    stubOrigin(0);
+    const { transport: guest } = countingTransport(5);
+    let valid = 'T1';
+    let issued = 1;
+    const transport: CognitoIdentityTransport = {
+      getId: guest.getId,
+      async getCredentialsForIdentity(input) {
+        const token = input.logins?.['graph.facebook.com'];
+        if (token !== undefined && token !== valid) throw serviceErrors.tokenExpired();
+        return guest.getCredentialsForIdentity(input);
+      },
+    };
+    const provider: LoginProvider = {
+      id: 'facebook',
+      loginsKey: 'graph.facebook.com',
+      signIn: async () => ({ token: valid }),
+      getToken: async () => {
+        valid = `T${++issued}`;
+        return { token: valid };
+      },
+    };
+    const storage = memoryStorage();
+    const [a, b] = [tab(transport, storage, false), tab(transport, storage, false)];
+    await a.login(provider);
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({ authenticated: true, status: 'authenticated' }),
+    );
+    const required: string[] = [];
+    b.on('loginRequired', ({ providerName }) => required.push(providerName));
+    // The token expires at the service; b (which cannot renew it) refreshes first, then a (which can).
+    valid = 'nobody has this one';
+    const fromB = b.getCredentials({ forceRefresh: true });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const fromA = a.getCredentials({ forceRefresh: true });
+    const [cb, ca] = await Promise.all([fromB, fromA]);
+    expect(cb.accessKeyId).toBe(ca.accessKeyId);
+    expect(required).toEqual([]);
+    expect(b.getState()).toMatchObject({ authenticated: true, status: 'authenticated' });
   });
 
   it('an identity the service says is gone is not taken back from another tab’s record', async () => {

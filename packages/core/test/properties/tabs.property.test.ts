@@ -4,23 +4,28 @@
  * `localStorage` at its worst), `persistCredentials` on or off, a channel 0–50 ms late, a service
  * 0–30 ms slow, storage reads 0–15 ms slow, messages of different tabs overtaking each other — run
  * random batches of concurrent calls (getCredentials, forced refreshes, getIdentityId,
- * clearCredentials, logout, clear, opening and closing tabs, the service deleting an identity).
+ * clearCredentials, logout, clear, opening and closing tabs, the service deleting an identity,
+ * same-origin script posting a message whose sequence number is far ahead).
  * Time is vitest's fake clock, so every run (and fast-check's counterexample, with its seed and
  * path) replays exactly; a run takes a few milliseconds of wall time.
  *
  * The invariants (see `World`):
- * 1. One identity per sign-out epoch. An epoch starts when a sign-out record is taken (under the
- *    pool's lock, so every GetId falls in exactly one epoch). A GetId is only sent when no live
- *    tab already holds a (not deleted) identity of this epoch, and at every quiet point the live
- *    tabs that hold an identity hold the same one, obtained in this epoch.
+ * 1. One identity per sign-out epoch. An epoch starts when a sign-out is posted or its record
+ *    taken, whichever comes first. A sign-out does not wait for the pool's lock, so a GetId can
+ *    run concurrently with it: an identity belongs to the epoch its first publication says it
+ *    knows of (its `o`: made without knowing of a sign-out, it ranks below it and is ended by it).
+ *    A GetId is only sent when no live tab already holds a (not deleted) identity of this epoch,
+ *    and at every quiet point the live tabs that hold an identity hold the same one, of this epoch.
  * 2. Once logout() resolved and the channel delay passed twice (a tab opened after the sign-out
  *    was posted hears of it from a tab that passes it on), no live tab reports an identity that
- *    existed before, and no call resolves with one.
+ *    was asked for before the sign-out, and no call resolves with one.
  * 3. Credentials handed to a caller are exactly those the service issued, for the identity the
  *    tab reports, with more than a minute of life.
  * 4. Every call settles (or rejects with AbortError / StoppedError, or ResourceNotFoundException
  *    after a deletion) within 10 s; once every tab is stopped the lock manager is empty.
  * 5. No lock name ever requested or held carries a secret key or session token.
+ * 6. At every quiet point, a tab that holds an identity has it in its storage (per-tab storage
+ *    included: one it adopted from another tab is stored as if it had obtained it).
  *
  * Weakened by design:
  * - With one storage per tab, a closed tab takes its record with it and the others' storage never
@@ -40,6 +45,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIdentityPoolAuth, type IdentityPoolAuth } from '../../src/auth.js';
 import { ServiceError } from '../../src/errors.js';
 import { memoryStorage } from '../../src/storage/memory.js';
+import { storageKeys } from '../../src/storage/session-store.js';
 import type { CognitoIdentityTransport, IdentityPoolCredentials, StorageAdapter } from '../../src/types.js';
 import { POOL_ID, serviceErrors } from '../support/fixtures.js';
 import { origin } from '../support/tab-scope.js';
@@ -64,7 +70,9 @@ type Command =
   | { kind: 'clear'; tab: number }
   | { kind: 'open' }
   | { kind: 'stop'; tab: number }
-  | { kind: 'deleteIdentity'; tab: number };
+  | { kind: 'deleteIdentity'; tab: number }
+  /** Same-origin script posts a message whose sequence number is far ahead (issue 16 §3c). */
+  | { kind: 'forge'; what: 'identity' | 'signOut'; seq: 'maxSafe' | 'days' };
 
 /** Commands issued in the same tick, then either wait until everything is quiet or let `ms` pass. */
 interface Step {
@@ -97,6 +105,14 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop' as const), tab: tabRef }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteIdentity' as const), tab: tabRef }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('forge' as const),
+      what: fc.constantFrom('identity' as const, 'signOut' as const),
+      seq: fc.constantFrom('maxSafe' as const, 'days' as const),
+    }),
+  },
 );
 const stepArbitrary: fc.Arbitrary<Step> = fc.record({
   commands: fc.array(commandArbitrary, { minLength: 1, maxLength: 3 }),
@@ -124,9 +140,11 @@ interface Tab {
   n: number;
   auth: IdentityPoolAuth;
   live: boolean;
+  /** Its storage (shared by every tab, or its own). */
+  storage: StorageAdapter;
 }
 interface Epoch {
-  /** Identities GetId returned in this epoch. */
+  /** Identities published as made in this epoch. */
   ids: Set<string>;
   stopped: boolean;
 }
@@ -156,8 +174,10 @@ class World {
   /** Credentials as the service issued them, by access key ID. */
   readonly issued = new Map<string, IdentityPoolCredentials>();
   readonly epochs: Epoch[] = [{ ids: new Set(), stopped: false }];
-  /** Sequence numbers of the sign-out records seen: each new one starts an epoch. */
+  /** Sequence numbers of the sign-outs seen (posted or recorded): each new one starts an epoch. */
   readonly signOuts = new Set<string>();
+  /** For each sign-out, in order: the identities asked for before it (those it ends). */
+  readonly signOutEnds: Set<string>[] = [];
   /** After each resolved logout(): the identities it ended, and when they must be gone everywhere. */
   readonly logouts: { ended: Set<string>; by: number; label: string }[] = [];
   readonly transport: CognitoIdentityTransport;
@@ -176,10 +196,7 @@ class World {
         this.checkLockName(name, 'requested');
         this.trace('lock requested:', name.slice(name.indexOf(':tabs') + 1));
         const signOut = /:record:\{"s":(\d+),"i":null/.exec(name)?.[1];
-        if (signOut && !this.signOuts.has(signOut)) {
-          this.signOuts.add(signOut);
-          this.epochs.push({ ids: new Set(), stopped: false });
-        }
+        if (signOut) this.noteSignOut(signOut);
         return locks.request(name, options, callback);
       },
       query: () => locks.query(),
@@ -190,17 +207,24 @@ class World {
     const world = this;
     vi.stubGlobal(
       'BroadcastChannel',
-      TRACE
-        ? class extends scope.BroadcastChannel {
-            override postMessage(data: unknown) {
-              world.trace(
-                'posted:',
-                JSON.stringify(data).replace(/"(secretAccessKey|sessionToken)":"[^"]*"/g, ''),
-              );
-              super.postMessage(data);
-            }
-          }
-        : scope.BroadcastChannel,
+      class extends scope.BroadcastChannel {
+        override postMessage(data: unknown) {
+          world.trace(
+            'posted:',
+            JSON.stringify(data).replace(/"(secretAccessKey|sessionToken)":"[^"]*"/g, ''),
+          );
+          const message = data as {
+            type?: unknown;
+            seq?: unknown;
+            o?: unknown;
+            identity?: { identityId?: unknown };
+          };
+          if (message?.type === 'signOut') world.noteSignOut(String(message.seq));
+          else if (typeof message?.identity?.identityId === 'string')
+            world.notePublished(message.identity.identityId, Number(message.o ?? 0));
+          super.postMessage(data);
+        }
+      },
     );
 
     const latency = (signal: AbortSignal | undefined) => {
@@ -242,6 +266,29 @@ class World {
     for (let i = 0; i < scenario.tabs; i++) this.open();
   }
 
+  /** A sign-out, the first time it is posted or recorded: a new epoch, and what it ends. */
+  noteSignOut(seq: string) {
+    if (this.signOuts.has(seq)) return;
+    this.signOuts.add(seq);
+    this.signOutEnds.push(new Set(this.issuedIds));
+    this.epochs.push({ ids: new Set(), stopped: false });
+  }
+
+  /** 1: an identity's epoch, from its first publication: the sign-outs it knows of. */
+  notePublished(identityId: string, signedOutAt: number) {
+    if (this.epochOf.has(identityId)) return;
+    // Sign-outs made before every tab was closed are known nowhere any more: nothing can rank below them.
+    const known = Math.max(signedOutAt, this.forgottenUpTo);
+    const epoch = [...this.signOuts].filter((seq) => Number(seq) <= known).length;
+    this.epochOf.set(identityId, epoch);
+    this.epochs[epoch]?.ids.add(identityId);
+  }
+  readonly epochOf = new Map<string, number>();
+  /** A tab was stopped while its logout() or clear() was pending. */
+  forgetCutShort = false;
+  /** The newest sign-out when the last live tab was stopped. */
+  forgottenUpTo = 0;
+
   get epoch(): Epoch {
     return this.epochs[this.epochs.length - 1] as Epoch;
   }
@@ -275,7 +322,7 @@ class World {
     });
     const n = this.tabs.length;
     auth.on('identityChanged', (change) => this.trace(`tab ${n} identityChanged`, change));
-    this.tabs.push({ n, auth, live: true });
+    this.tabs.push({ n, auth, live: true, storage: base });
   }
 
   /** 1: a GetId is sent only when no live tab holds a live identity of this epoch. */
@@ -287,7 +334,6 @@ class World {
           this.violate(`GetId sent while tab ${tab.n} holds ${id} of the same epoch`);
       }
     }
-    this.epoch.ids.add(identityId);
     this.issuedIds.add(identityId);
   }
 
@@ -319,6 +365,7 @@ class World {
 
   /** Checked when everything is quiet: 1 (one identity, of this epoch). */
   checkQuiet() {
+    this.checkStored();
     if (!this.oneIdentityExpected()) return;
     const held = new Map<string, number[]>();
     for (const tab of this.live()) {
@@ -332,6 +379,22 @@ class World {
       this.violate(
         `live tabs hold ${held.size} identities: ${[...held].map(([id, tabs]) => `${id} in tabs ${tabs.join(',')}`).join('; ')}`,
       );
+  }
+
+  /**
+   * 6: a tab that holds an identity, however it got it (its own request, another tab's message or
+   * record), has it in its storage once things are quiet, so a reload restores it.
+   */
+  checkStored() {
+    // A logout() cut short by stop() may clear storage without telling the tabs (documented limit).
+    if (this.forgetCutShort) return;
+    const key = storageKeys('identity-pool', POOL_ID).identity;
+    for (const tab of this.live()) {
+      const id = tab.auth.getCachedIdentityId();
+      if (!id || this.deleted.has(id)) continue;
+      const stored = tab.storage.getItem(key) as string | null;
+      if (!stored?.includes(id)) this.violate(`tab ${tab.n} holds ${id} but its storage has ${stored}`);
+    }
   }
 
   /** 3 for credentials; 2 for anything resolved. */
@@ -391,6 +454,7 @@ class World {
       if (live.length < MAX_LIVE_TABS) this.open();
       return;
     }
+    if (command.kind === 'forge') return this.forge(command);
     const tab = live[command.tab % Math.max(live.length, 1)];
     if (!tab) return;
     const { auth } = tab;
@@ -419,29 +483,43 @@ class World {
       case 'clear':
         // A tab stopped before its logout() resolved may never have told the others (a closing
         // tab cannot promise that): only a logout whose tab lived to see it resolve counts.
-        // clear() signs out every tab as logout() does.
-        this.track(
-          tab,
-          `${command.kind}()`,
-          command.kind === 'logout' ? auth.logout() : auth.clear(),
-          () =>
-            tab.live &&
-            this.logouts.push({
-              ended: new Set(this.issuedIds),
-              by:
-                Date.now() +
-                // Two hops: a tab opened after the sign-out was posted hears of it from a tab that
-                // passes it on.
-                2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
-                MARGIN_MS,
-              label: `tab ${tab.n} ${command.kind}()`,
-            }),
-        );
+        // clear() signs out every tab as logout() does. It ends what was asked for before its
+        // sign-out (the first one posted after the call).
+        {
+          const signOutsBefore = this.signOutEnds.length;
+          this.track(
+            tab,
+            `${command.kind}()`,
+            command.kind === 'logout' ? auth.logout() : auth.clear(),
+            () =>
+              tab.live &&
+              this.logouts.push({
+                ended: new Set(this.signOutEnds[signOutsBefore] ?? []),
+                by:
+                  Date.now() +
+                  // Two hops: a tab opened after the sign-out was posted hears of it from a tab that
+                  // passes it on.
+                  2 * (this.scenario.channelDelayMs + Math.max(0, ...(this.scenario.jitterMs ?? []))) +
+                  MARGIN_MS,
+                label: `tab ${tab.n} ${command.kind}()`,
+              }),
+          );
+        }
         break;
       case 'stop':
+        if (
+          this.calls.some(
+            (call) =>
+              !call.settled &&
+              /^tab \d+ (logout|clear)\(\)$/.test(call.label) &&
+              call.label.startsWith(`tab ${tab.n} `),
+          )
+        )
+          this.forgetCutShort = true;
         auth.stop();
         tab.live = false;
         this.epoch.stopped = true;
+        if (this.live().length === 0) this.forgottenUpTo = Math.max(0, ...[...this.signOuts].map(Number));
         break;
       case 'deleteIdentity': {
         const id = auth.getCachedIdentityId();
@@ -449,6 +527,28 @@ class World {
         break;
       }
     }
+  }
+
+  /**
+   * A message no tab of this library could have made: its sequence number is Number.MAX_SAFE_INTEGER
+   * or two days ahead. Posted on a channel of its own (not counted as a sign-out); tabs must ignore
+   * it, and later sign-outs must still reach every tab (invariant 2).
+   */
+  forge(command: Extract<Command, { kind: 'forge' }>) {
+    const seq = command.seq === 'maxSafe' ? Number.MAX_SAFE_INTEGER : Date.now() + 2 * 24 * 3_600_000;
+    const identityId = this.live()
+      .map((tab) => tab.auth.getCachedIdentityId())
+      .find((id) => id !== undefined);
+    const channel = new (this.origin.scope().BroadcastChannel)(`tabs:identity-pool:${POOL_ID}`);
+    if (command.what === 'signOut') channel.postMessage({ v: 1, seq, type: 'signOut' });
+    else if (identityId)
+      channel.postMessage({
+        v: 1,
+        seq,
+        type: 'identity',
+        identity: { v: 1, identityId, authenticated: false, providers: [] },
+      });
+    channel.close();
   }
 
   async advance(ms: number) {
@@ -772,6 +872,33 @@ const regressions: Array<[string, Scenario]> = [
         },
         { commands: [{ kind: 'logout', tab: 1 }], after: 1 },
         { commands: [{ kind: 'open' }, { kind: 'getCredentials', tab: 0 }], after: 0 },
+      ],
+    },
+  ],
+  [
+    // A sign-out no longer waits for the pool's lock. Its tab closed; a tab granted the lock just
+    // before the message reached it made its hold's stamp without it, heard it before asking, and
+    // published its new guest identity below it: another tab then made a second one.
+    'a guest identity asked for after hearing of a sign-out mid-hold stands above it',
+    {
+      tabs: 3,
+      sharedStorage: true,
+      persistCredentials: false,
+      channelDelayMs: 42,
+      latenciesMs: [0],
+      storageDelayMs: 1,
+      jitterMs: [16],
+      steps: [
+        { commands: [{ kind: 'clear', tab: 4 }], after: 57 },
+        {
+          commands: [
+            { kind: 'stop', tab: 4 },
+            { kind: 'forceRefresh', tab: 0 },
+            { kind: 'forceRefresh', tab: 1 },
+          ],
+          after: 'settle',
+        },
+        { commands: [{ kind: 'logout', tab: 0 }], after: 0 },
       ],
     },
   ],

@@ -1,0 +1,65 @@
+/**
+ * Every service request has a deadline (`requestTimeoutMs`). It is applied here, where the
+ * session calls its transport, so it holds for every transport — the built-in ones and custom
+ * ones that ignore the `AbortSignal` they are given: the wait ends at the deadline whatever the
+ * transport does, and the request's signal is aborted so that a transport that listens stops.
+ */
+import type { TimerClock } from './clock.js';
+import { AbortError, NetworkError } from './errors.js';
+
+/** Why a request was given up: its deadline passed (a retryable network failure). */
+export function requestTimedOut(operation: string, timeoutMs: number): NetworkError {
+  return new NetworkError(operation, `no answer within ${timeoutMs} ms (requestTimeoutMs)`);
+}
+
+/**
+ * Runs `request` with a signal that aborts when `signal` does or `timeoutMs` (on `clock`) passes.
+ * At the deadline it rejects with {@link requestTimedOut}; when `signal` aborts first, with
+ * `AbortError` (as the built-in transports do).
+ */
+export function withRequestDeadline<T>(
+  operation: string,
+  timeoutMs: number,
+  clock: TimerClock,
+  signal: AbortSignal | undefined,
+  request: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      // A transport that ignores its signal must not keep the caller waiting either.
+      reject(new AbortError());
+      controller.abort(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      const error = requestTimedOut(operation, timeoutMs);
+      reject(error);
+      controller.abort(error);
+    }, timeoutMs);
+    const done = () => {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    if (signal?.aborted) {
+      done();
+      return reject(new AbortError());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(request(controller.signal));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
