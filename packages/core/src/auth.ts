@@ -92,6 +92,19 @@ interface Waiter {
 
 type Snapshot = ReturnType<Actor<IdentityPoolMachine>['getSnapshot']>;
 
+/** A `login()` call waiting for its login's outcome. */
+interface LoginCaller {
+  resolve(credentials: IdentityPoolCredentials): void;
+  reject(error: Error): void;
+}
+
+/** One login the machine has not settled, and every `login()` call waiting on it. */
+interface PendingLoginCall {
+  providerName: string;
+  token: string;
+  callers: Set<LoginCaller>;
+}
+
 const isLoginProvider = (value: unknown): value is LoginProvider =>
   typeof value === 'object' && value !== null && typeof (value as LoginProvider).signIn === 'function';
 
@@ -213,10 +226,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   let epoch = 0;
   let waiters = new Set<Waiter>();
   /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
-  const pendingLogins = new Map<
-    number,
-    { resolve(credentials: IdentityPoolCredentials): void; reject(error: Error): void }
-  >();
+  const pendingLogins = new Map<number, PendingLoginCall>();
   let lastTicket = 0;
   let lastSnapshot: Snapshot | undefined;
   let lastState: IdentityPoolState | undefined;
@@ -259,11 +269,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
   // A login() settles from its own ticket only: never from credentials some other login brought.
   actor.on('loginSettled', ({ ticket, credentials, error }) => {
-    const caller = pendingLogins.get(ticket);
-    if (!caller) return;
+    const pending = pendingLogins.get(ticket);
+    if (!pending) return;
     pendingLogins.delete(ticket);
-    if (credentials) caller.resolve(credentials);
-    else caller.reject(error ?? new AbortError());
+    for (const caller of pending.callers) {
+      if (credentials) caller.resolve(credentials);
+      else caller.reject(error ?? new AbortError());
+    }
   });
   actor.on('requestFailed', ({ error }) => {
     const hasIdentity = actor.getSnapshot().context.identity !== undefined;
@@ -511,17 +523,22 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     entry: Awaited<ReturnType<typeof resolveLogin>>,
     signal: AbortSignal | undefined,
   ): Promise<IdentityPoolCredentials> {
-    const ticket = ++lastTicket;
     // The pending login's token is a secret from now on, before the machine commits it.
     secrets.add(entry.token);
+    // The same token again while its login is pending (a double click): this call joins it, so
+    // both resolve with the one identity that token links to.
+    const joined = [...pendingLogins].find(
+      ([, pending]) => pending.providerName === entry.providerName && pending.token === entry.token,
+    );
+    const ticket = joined?.[0] ?? ++lastTicket;
+    const pending = joined?.[1] ?? {
+      providerName: entry.providerName,
+      token: entry.token,
+      callers: new Set(),
+    };
     return new Promise<IdentityPoolCredentials>((resolve, reject) => {
-      const onAbort = () => {
-        if (!pendingLogins.delete(ticket)) return;
-        reject(new AbortError());
-        actor.send({ type: 'LOGIN.CANCEL', ticket });
-      };
       const done = () => signal?.removeEventListener('abort', onAbort);
-      pendingLogins.set(ticket, {
+      const caller: LoginCaller = {
         resolve: (credentials) => {
           done();
           resolve(credentials);
@@ -530,8 +547,18 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
           done();
           reject(error);
         },
-      });
+      };
+      // The login itself is cancelled once every caller waiting on it gave up.
+      function onAbort() {
+        if (!pending.callers.delete(caller)) return;
+        reject(new AbortError());
+        if (pending.callers.size === 0 && pendingLogins.delete(ticket))
+          actor.send({ type: 'LOGIN.CANCEL', ticket });
+      }
+      pending.callers.add(caller);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (joined) return;
+      pendingLogins.set(ticket, pending);
       actor.send({ type: 'LOGIN', ticket, ...entry });
     });
   }
@@ -540,7 +567,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   function rejectLogins(error: Error) {
     const pending = [...pendingLogins.values()];
     pendingLogins.clear();
-    for (const caller of pending) caller.reject(error);
+    for (const login of pending) for (const caller of login.callers) caller.reject(error);
   }
 
   /**

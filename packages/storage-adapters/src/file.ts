@@ -169,7 +169,7 @@ export function fileStorage(options: FileStorageOptions): FileStorage {
   /**
    * Removes what crashed writers left: under the lock no other writer is between writing its
    * temporary file and renaming it, so every temporary file of this store is garbage (and may hold
-   * a secret). Lock drafts and broken locks go once older than `staleLockMs`.
+   * a secret). Lock drafts, broken locks and breakers' turns go once older than `staleLockMs`.
    */
   const sweep = async () => {
     const olderVersion = new RegExp(`^${escapeRegExp(base)}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
@@ -178,7 +178,7 @@ export function fileStorage(options: FileStorageOptions): FileStorage {
       const file = join(directory, name);
       if ((ours && name.endsWith('.tmp')) || olderVersion.test(name)) {
         await unlink(file).catch(() => undefined);
-      } else if (ours && (name.endsWith('.lk') || name.endsWith('.stale'))) {
+      } else if (ours && (name.endsWith('.lk') || name.endsWith('.stale') || name.endsWith('.break'))) {
         const info = await lstat(file).catch(() => undefined);
         if (info && Date.now() - info.mtimeMs > staleLockMs) await unlink(file).catch(() => undefined);
       }

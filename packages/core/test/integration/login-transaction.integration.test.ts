@@ -328,6 +328,43 @@ describe('concurrent logins for one provider', () => {
     const outcomes = await expectOwnIdentities(auth, pool, ['carol', 'dave', 'erin']);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
   });
+
+  it('the same token twice while its login is pending (a double click): both calls join one login', async () => {
+    const pool = env.pool();
+    const auth = env.auth({ identityPoolId: pool });
+    const guest = await auth.getCredentials();
+    env.emulator.faults.inject({ kind: 'latency', ms: 50, count: 1 });
+    const before = env.calls(pool).length;
+    const token = env.emulator.idp.mintToken(FACEBOOK, { subject: 'frank' });
+    const [first, second] = await Promise.all([
+      auth.login({ providerName: FACEBOOK, token }),
+      auth.login({ providerName: FACEBOOK, token }),
+    ]);
+    expect(second).toBe(first);
+    expect(first.identityId).toBe(guest.identityId);
+    expect(
+      env
+        .calls(pool)
+        .slice(before)
+        .map((call) => call.operation),
+    ).toEqual(['GetCredentialsForIdentity']);
+  });
+
+  it('a joined login is cancelled only when every caller aborts', async () => {
+    const pool = env.pool();
+    const auth = env.auth({ identityPoolId: pool });
+    const guest = await auth.getCredentials();
+    env.emulator.faults.inject({ kind: 'latency', ms: 50, count: 1 });
+    const token = env.emulator.idp.mintToken(FACEBOOK, { subject: 'grace' });
+    const impatient = new AbortController();
+    const first = auth.login({ providerName: FACEBOOK, token }, { signal: impatient.signal });
+    const second = auth.login({ providerName: FACEBOOK, token });
+    impatient.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    const signedIn = await second;
+    expect(signedIn.identityId).toBe(guest.identityId);
+    expect(auth.getState()).toMatchObject({ authenticated: true, providers: [FACEBOOK] });
+  });
 });
 
 describe('an aborted login', () => {
