@@ -1,6 +1,7 @@
 // (a) A Node ESM app, as a user writes it: guest credentials, a login with a fake-IdP token, logout.
 // Usage: node node-app.mjs <endpoint> <identityPoolId>. Exits non-zero with the reason on failure.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { createIdentityPoolAuth } from '@identity-pool/core';
 import { memoryStorage } from '@identity-pool/storage-adapters/memory';
 
@@ -16,7 +17,9 @@ assert.equal(auth.getState().authenticated, false);
 
 const minted = await fetch(`${endpoint}/__admin/tokens`, {
   method: 'POST',
-  body: JSON.stringify({ providerName: 'graph.facebook.com', subject: 'consumer' }),
+  // A user of its own per run: the emulator is shared by the runs on each Node version, and a
+  // login that already has an identity would (rightly) merge this guest into it instead of linking.
+  body: JSON.stringify({ providerName: 'graph.facebook.com', subject: `consumer-${randomUUID()}` }),
 });
 const { token } = await minted.json();
 const signedIn = await auth.login({ providerName: 'graph.facebook.com', token });
