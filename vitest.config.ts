@@ -6,6 +6,18 @@ import { defineConfig } from 'vitest/config';
 // which Node cannot load; without it they resolve to dist-cjs, as in plain Node.
 const sourceConditions = ['source', 'node', 'import', 'default'];
 
+// The AWS SDK warns once per process that its releases after January 2027 need Node >= 22; vitest
+// runs a process per test file, so on Node 20 the same warning would repeat dozens of times. Say
+// it once here and switch the SDK's own copy off (the variable is the SDK's documented switch; test
+// processes and the processes they spawn inherit it). On Node 22 and 24 there is nothing to say.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  console.warn(
+    `Note: Node ${process.version}: AWS SDK for JavaScript v3 releases after the first week of January 2027 require Node >= 22 (its NodeVersionSupportWarning, shown once for the whole run).`,
+  );
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
 export default defineConfig({
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ['source'] } },

@@ -135,8 +135,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       for (const call of emu.calls.slice(printedCalls)) log(`      ⇄ ${describeCall(call)}`);
       printedCalls = emu.calls.length;
     };
-    const clockLabel = () => {
-      const minutes = Math.round((clock.now() - startedAt) / MINUTE);
+    const clockLabel = (at = clock.now()) => {
+      const minutes = Math.round((at - startedAt) / MINUTE);
       return `t+${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
     };
     const step = (title: string) => {
@@ -144,6 +144,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       stepStart = emu.calls.length;
       log('');
       log(`── ${title}  [${clockLabel()}]`);
+    };
+    /**
+     * Moves the simulated clock, first printing the time it moves to: timers fire inside the move,
+     * so what they cause is printed after this stamp, not under the step's starting time.
+     */
+    const advanceClock = (ms: number, why: string) => {
+      log(`   [${clockLabel(clock.now() + ms)}] the clock moves ${Math.round(ms / MINUTE)} minutes ${why}`);
+      clock.increment(ms);
     };
     const endStep = (title: string) => {
       flushCalls();
@@ -161,6 +169,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
         clock,
       });
       sessions.push(auth);
+      let lastStateLine = '';
       const printState = () => {
         const state = auth.getState();
         const value = auth.actor.getSnapshot().value;
@@ -171,12 +180,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
           : state.identityId
             ? ' · guest'
             : '';
-        log(`${tag} state ${state.status}${sub}${who}${kind}`);
+        const line = `${tag} state ${state.status}${sub}${who}${kind}`;
+        if (line === lastStateLine) return;
+        lastStateLine = line;
+        log(line);
       };
-      auth.subscribe(() => {
+      // getState() changes only when what it shows does (status, identity, providers, expiry), so
+      // a login that keeps the identity moves authenticated.fetching → .credentialed unseen by
+      // subscribe(): the actor's snapshots show every state; printState() prints each one once.
+      const onChange = () => {
         flushCalls();
         printState();
-      });
+      };
+      auth.subscribe(onChange);
+      auth.actor.subscribe(onChange);
       const record = <T extends IdentityPoolEventType>(
         type: T,
         describe: (e: IdentityPoolEvents[T]) => string,
@@ -214,15 +231,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     endStep(title);
 
     // 2. 56 minutes later the refresh timer (refreshWindowSeconds = 300) has fired by itself.
-    title = 'Device 1: 56 minutes pass; the refresh timer fires on its own';
+    title = 'Device 1: the clock moves 56 minutes; the refresh timer fires on its own';
     step(title);
     const refreshed = nextEvent(device1, 'credentials');
-    log('   the clock moves 56 minutes (the credentials expire at minute 60)');
-    clock.increment(56 * MINUTE);
+    advanceClock(56 * MINUTE, '(the credentials expire at minute 60)');
     const refreshEvent = await refreshed;
     const afterRefresh = await device1.getCredentials();
     const refreshedByTimer = refreshEvent.identityId === guestId && afterRefresh !== first;
-    log(`   credentials: ${describeCredentials(afterRefresh, clock.now())} (no call to get them)`);
+    log(
+      `   credentials: ${describeCredentials(afterRefresh, clock.now())} (getCredentials() is answered from memory: the timer's refresh above fetched them, so this call made none)`,
+    );
     endStep(title);
 
     // 3. The guest logs in with Facebook: Cognito links the login to the same identity.

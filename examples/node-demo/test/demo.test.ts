@@ -68,6 +68,39 @@ describe('the node demo', () => {
     ]);
   });
 
+  /** The printed lines of each step: from its `──` header up to the next one. */
+  const stepLines = (): string[][] => {
+    const sections: string[][] = [];
+    for (const line of lines) {
+      if (line.startsWith('── ')) sections.push([]);
+      sections.at(-1)?.push(line);
+    }
+    return sections;
+  };
+
+  it('stamps the simulated time where the clock moves, before what the move caused', () => {
+    const refresh = stepLines()[1] ?? [];
+    expect(refresh[0]).toMatch(/\[t\+0:00\]$/);
+    const stamp = refresh.findIndex((line) => line.includes('[t+0:56]'));
+    const refreshing = refresh.findIndex((line) => line.includes('state refreshing'));
+    expect(stamp).toBeGreaterThan(0);
+    expect(refreshing).toBeGreaterThan(stamp);
+  });
+
+  it("prints each device's state after its login, whether or not the identity changed", () => {
+    const [, , login1 = [], , login2 = []] = stepLines();
+    expect(login1).toContainEqual(expect.stringMatching(/\[device 1\] state authenticated\.credentialed/));
+    expect(login2).toContainEqual(expect.stringMatching(/\[device 2\] state authenticated\.credentialed/));
+  });
+
+  it('never says "no call" in a step whose network line counts a call', () => {
+    for (const section of stepLines()) {
+      const network = section.find((line) => line.startsWith('   network:')) ?? '';
+      if (network.includes('no network calls')) continue;
+      expect(section.filter((line) => /no call/.test(line))).toEqual([]);
+    }
+  });
+
   it('never prints a secret', () => {
     const output = lines.join('\n');
     expect(output).not.toMatch(/secretAccessKey|sessionToken|IQoJb3JpZ2lu/i);

@@ -147,7 +147,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     route(request, response).catch((error: unknown) => {
       const tooLarge = error instanceof BodyTooLargeError;
       if (!tooLarge) log?.(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
-      writeResponse(response, jsonResponse(tooLarge ? 413 : 500, { error: String(error) }));
+      // Whatever escapes the router still answers in the AWS error shape, as every other error does.
+      const answer = tooLarge
+        ? new ServiceError('RequestEntityTooLargeException', error.message)
+        : new ServiceError('InternalErrorException', messages.internalError);
+      writeResponse(response, errorResponse(answer, statusCodes, baseHeaders(randomUUID(), core.now())));
     });
   });
 

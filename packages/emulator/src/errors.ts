@@ -33,6 +33,7 @@ const modelStatusCodes: Partial<Record<ErrorType, number>> = {
  */
 export function statusCodeFor(type: ErrorType, mode: StatusCodeMode): number {
   if (type === 'InternalErrorException') return 500;
+  if (type === 'RequestEntityTooLargeException') return 413;
   if (mode === 'model') return modelStatusCodes[type] ?? 400;
   return 400;
 }

@@ -1,5 +1,6 @@
 /** HTTP framing shared by the service and the admin API: bodies, CORS, writing responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { messages } from './messages.js';
 
 /** A response ready to write. */
 export interface HttpResponse {
@@ -73,7 +74,7 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > maxBodyBytes) throw new BodyTooLargeError(`Request body larger than ${maxBodyBytes} bytes`);
+    if (size > maxBodyBytes) throw new BodyTooLargeError(messages.requestEntityTooLarge(maxBodyBytes));
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -22,6 +22,7 @@ export type ErrorType =
   | 'InvalidIdentityPoolConfigurationException'
   | 'LimitExceededException'
   | 'TooManyRequestsException'
+  | 'RequestEntityTooLargeException'
   | 'InternalErrorException';
 
 /**
@@ -84,6 +85,8 @@ export const messages = {
   /** More than 20 logins would end up on one identity. */
   tooManyLogins: (limit: number): string => `An identity cannot have more than ${limit} linked logins.`,
   unknownOperation: (target: string): string => `Unknown operation '${target}'.`,
+  /** A request body over the emulator's limit (answered with HTTP 413). */
+  requestEntityTooLarge: (limitBytes: number): string => `Request body larger than ${limitBytes} bytes.`,
   notImplemented: (operation: string): string =>
     `The emulator does not implement AWSCognitoIdentityService.${operation} yet.`,
   invalidJson: 'The request body is not a valid JSON object.',

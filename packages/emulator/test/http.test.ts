@@ -150,6 +150,25 @@ describe('HTTP framing', () => {
     ]);
   });
 
+  it('refuses a body over 2 MiB with the AWS error shape (413), on the service and the admin API', async () => {
+    const { emulator } = await startTestEmulator();
+    const oversized = 'x'.repeat(2 * 1024 * 1024 + 1);
+    const responses = [
+      await rawRequest(emulator, 'GetId', { IdentityPoolId: poolId(), padding: oversized }),
+      await fetch(`${emulator.endpoint}/__admin/pools`, { method: 'POST', body: oversized }),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBe(413);
+      expect(response.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException:');
+      expect(response.headers.get('x-amzn-requestid')).toMatch(uuidPattern);
+      expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+      expect(await response.json()).toEqual({
+        __type: 'RequestEntityTooLargeException',
+        message: messages.requestEntityTooLarge(2 * 1024 * 1024),
+      });
+    }
+  });
+
   it('close() ends keep-alive connections and is idempotent', async () => {
     const { emulator } = await startTestEmulator();
     await rawRequest(emulator, 'GetId', { IdentityPoolId: poolId() });
