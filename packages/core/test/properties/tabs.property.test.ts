@@ -574,6 +574,15 @@ class World {
         4 * (this.scenario.storageDelayMs ?? 0) +
         20,
     );
+    // Quiet means no tab holds or waits for the pool's lock either: a tab storing what it adopted
+    // (invariant 6) does so under the lock, after the tabs before it in the queue.
+    for (let i = 0; i < 200 && (await this.lockBusy()); i++) await this.advance(10);
+  }
+
+  /** Whether a tab holds the pool's exclusive lock or waits for one (records are shared locks held for life). */
+  async lockBusy(): Promise<boolean> {
+    const { held, pending } = await this.origin.locks.query();
+    return pending.length > 0 || held.some((lock) => lock.mode === 'exclusive');
   }
 
   /** 4: every tab stopped, the lock manager empties (no lock held, none pending). */
