@@ -117,6 +117,14 @@ function loginEntries(logins: Record<string, string | LoginProvider>): Record<st
   );
 }
 
+/** The dotted path of the machine's active state, e.g. `authenticated.refreshing`. */
+function phaseOf(value: Snapshot['value']): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value)
+    .map(([parent, child]) => `${parent}.${phaseOf(child as Snapshot['value'])}`)
+    .join(',');
+}
+
 function stateOf(
   snapshot: Snapshot,
   coordination: IdentityPoolState['coordination'],
@@ -127,6 +135,7 @@ function stateOf(
   const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
   return Object.freeze({
     status: status ?? 'unknown',
+    phase: phaseOf(snapshot.value),
     identityId: identity?.identityId,
     authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
     providers,
