@@ -4,6 +4,7 @@
  * snapshot, action or actor snapshot it receives.
  */
 
+import { createInspector } from '@statelyai/inspect';
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { type ConfigurationError, createIdentityPoolAuth, IdentityPoolError } from '../../src/index.js';
@@ -82,6 +83,37 @@ describe('inspect option', () => {
       sessionToken: '[redacted]',
     });
     expect(last.snapshot.context.logins).toEqual({ 'graph.facebook.com': '[redacted]' });
+  });
+
+  it("@statelyai/inspect's inspector gets the machine's definition and the states, without a secret", async () => {
+    const identityPoolId = env.pool({ supportedLoginProviders: { 'graph.facebook.com': 'app' } });
+    const sent: Array<Record<string, unknown>> = [];
+    const inspector = createInspector({ send: (event) => sent.push(event as Record<string, unknown>) });
+    const auth = env.auth({ identityPoolId, inspect: inspector.inspect });
+    const guest = await auth.getCredentials();
+    const token = env.emulator.idp.mintToken('graph.facebook.com', { subject: 'u2', audience: 'app' });
+    const signedIn = await auth.login({ providerName: 'graph.facebook.com', token });
+    // It converts events on a timer (no requestIdleCallback in Node).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const root = sent.find(
+      (event) => event.type === '@xstate.actor' && event.sessionId === auth.actor.sessionId,
+    );
+    expect(root?.name).toBe('identityPool');
+    expect(String(root?.definition)).toContain('"authenticated"');
+    const values = sent
+      .filter((event) => event.type === '@xstate.snapshot' && event.sessionId === auth.actor.sessionId)
+      .map((event) => JSON.stringify((event.snapshot as { value: unknown }).value));
+    expect(values).toContain('"credentialed"');
+    expect(values.at(-1)).toBe('{"authenticated":"credentialed"}');
+    const secrets = [
+      guest.secretAccessKey,
+      guest.sessionToken,
+      signedIn.secretAccessKey,
+      signedIn.sessionToken,
+      token,
+    ];
+    expect(findSecrets(sent, secrets)).toEqual([]);
   });
 
   it('an observer inspector works, and one that throws never breaks the session', async () => {
