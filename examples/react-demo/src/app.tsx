@@ -5,6 +5,7 @@
  * status panel committed are listed as JSON (`window.__states`), so a test can check that a panel renders
  * once per change of the session's state and never in between.
  */
+import type { IdentityPoolAuthOptions } from '@identity-pool/core';
 import { facebookLogin } from '@identity-pool/facebook-login';
 import { IdentityPoolProvider, useCredentials, useIdentityPool } from '@identity-pool/react';
 import { memo, Profiler, StrictMode, useEffect, useRef, useState } from 'react';
@@ -21,12 +22,28 @@ interface DemoWindow {
   __renders: Record<string, number>;
   __states: string[];
   __commits: string[];
+  __sessions: string[];
 }
 const demoWindow = window as unknown as DemoWindow;
 const config = demoWindow.__DEMO__;
 demoWindow.__renders = { status: 0, credentials: 0 };
 demoWindow.__states = [];
 demoWindow.__commits = [];
+demoWindow.__sessions = [];
+
+/**
+ * The provider's options, read once at mount. The inspector (redacted copies of the machine's
+ * inspection events) lists every session created: StrictMode creates two, stopping the first.
+ */
+const options: IdentityPoolAuthOptions = {
+  identityPoolId: config.identityPoolId,
+  endpoint: config.endpoint,
+  storage: localStorage,
+  inspect: (event) => {
+    if (event.type === '@xstate.actor' && event.actorRef.sessionId === event.rootId)
+      demoWindow.__sessions.push(event.rootId);
+  },
+};
 const countCommit = (id: string, phase: string) => {
   demoWindow.__renders[id] = (demoWindow.__renders[id] ?? 0) + 1;
   demoWindow.__commits.push(`${id}:${phase}`);
@@ -109,9 +126,7 @@ function CredentialsPanel() {
 function App() {
   const [wantCredentials, setWantCredentials] = useState(false);
   return (
-    <IdentityPoolProvider
-      options={{ identityPoolId: config.identityPoolId, endpoint: config.endpoint, storage: localStorage }}
-    >
+    <IdentityPoolProvider options={options}>
       <h1>identity-pool + React</h1>
       <ProfiledStatus />
       <Actions />

@@ -61,6 +61,8 @@ describe.skipIf(!hasChromium)('@identity-pool/react in real Chromium (React 19, 
     await expect.poll(() => text(page, '#status')).toBe('unauthenticated');
     expect(await text(page, '#phase')).toBe('unauthenticated');
     expect(operations()).toEqual([]);
+    // Two sessions were made (StrictMode's double mount, seen by the `inspect` option), not one.
+    expect(new Set((await page.evaluate('window.__sessions')) as string[]).size).toBe(2);
 
     await page.locator('#guest').click();
     await expect.poll(() => text(page, '#credentials-status')).toBe('ready');
