@@ -24,12 +24,19 @@ export default defineConfig({
   test: {
     projects: [
       // One project per package: `vitest run --project <name>` runs one package's tests.
-      ...['core', 'node', 'emulator', 'storage-adapters', 'testkit', 'facebook-login', 'google-login'].map(
-        (name) => ({
-          extends: true as const,
-          test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
-        }),
-      ),
+      ...[
+        'core',
+        'node',
+        'emulator',
+        'storage-adapters',
+        'testkit',
+        'facebook-login',
+        'google-login',
+        'react',
+      ].map((name) => ({
+        extends: true as const,
+        test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+      })),
       {
         extends: true,
         // Core's behaviour scenario in headless Chromium, workerd, Deno and Bun (and Node).

@@ -35,9 +35,10 @@ function metadataProblems(manifest) {
       problems.push(`exports["${subpath}"] does not list "types" first`);
     }
   }
+  // A peer is optional, unless declared required on purpose (`optional: false`: React for a React binding).
   for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
-    if (manifest.peerDependenciesMeta?.[peer]?.optional !== true)
-      problems.push(`peer ${peer} is not optional`);
+    if (typeof manifest.peerDependenciesMeta?.[peer]?.optional !== 'boolean')
+      problems.push(`peer ${peer} is neither optional nor declared required (peerDependenciesMeta)`);
   }
   return problems;
 }

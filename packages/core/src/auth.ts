@@ -9,11 +9,12 @@ import {
   StoppedError,
   StorageError,
 } from './errors.js';
+import { redactedInspector } from './inspect.js';
 import { watchLifecycle } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
-import { describeError, guard, SessionSecrets, toLibraryError } from './redact.js';
+import { describeError, guard, redactValue, SessionSecrets, toLibraryError } from './redact.js';
 import {
   type LoginEntry,
   loadStampedIdentity,
@@ -117,6 +118,14 @@ function loginEntries(logins: Record<string, string | LoginProvider>): Record<st
   );
 }
 
+/** The dotted path of the machine's active state, e.g. `authenticated.refreshing`. */
+function phaseOf(value: Snapshot['value']): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value)
+    .map(([parent, child]) => `${parent}.${phaseOf(child as Snapshot['value'])}`)
+    .join(',');
+}
+
 function stateOf(
   snapshot: Snapshot,
   coordination: IdentityPoolState['coordination'],
@@ -127,6 +136,7 @@ function stateOf(
   const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
   return Object.freeze({
     status: status ?? 'unknown',
+    phase: phaseOf(snapshot.value),
     identityId: identity?.identityId,
     authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
     providers,
@@ -219,6 +229,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     input: { deps, logins: loginEntries(resolved.logins) },
     // The refresh timer: nobody awaits it, so it does not keep a Node process alive.
     clock: backgroundClock(clock),
+    // The inspector sees redacted copies: the context and events hold credentials and tokens.
+    ...(resolved.inspect && {
+      inspect: redactedInspector(resolved.inspect, (text) => redactValue(text, secrets), reportError),
+    }),
   });
 
   let stopped = false;

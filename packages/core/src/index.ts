@@ -36,6 +36,7 @@ export {
   StorageError,
   toLoginProviderError,
 } from './errors.js';
+export type { Inspector } from './inspect.js';
 export { decodeJwtClaims, jwtExpiresAt } from './jwt.js';
 export { type LoadScriptOptions, loadScript } from './load-script.js';
 export {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
+import type { Inspector } from './inspect.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS } from './storage/session-store.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
@@ -69,6 +70,12 @@ export interface IdentityPoolAuthOptions {
   unauthRoleArn?: string;
   /** Basic flow: the role for authenticated identities. */
   authRoleArn?: string;
+  /**
+   * An xstate inspector (`createBrowserInspector().inspect` of `@statelyai/inspect`, or any
+   * function or observer of inspection events): it sees every event, state and actor of the
+   * session, as redacted copies (no secret key, session token or login token).
+   */
+  inspect?: Inspector;
 }
 
 /** The options after validation, with every default filled in. */
@@ -94,6 +101,7 @@ export interface ResolvedOptions {
   roleArn: string | undefined;
   unauthRoleArn: string | undefined;
   authRoleArn: string | undefined;
+  inspect: Inspector | undefined;
 }
 
 /** The default deadline of one service request. */
@@ -265,6 +273,11 @@ const optionsSchema = z.strictObject({
   roleArn: roleArnSchema,
   unauthRoleArn: roleArnSchema,
   authRoleArn: roleArnSchema,
+  inspect: z.optional(
+    z.custom<Inspector>((value) => typeof value === 'function' || hasFunctions('next')(value), {
+      error: 'must be a function or an observer with a next() function (an xstate inspector)',
+    }),
+  ),
 });
 
 /** The role options of the basic flow: only with it, and `roleArn` or the pair, not both. */
@@ -358,5 +371,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     roleArn: options.roleArn,
     unauthRoleArn: options.unauthRoleArn,
     authRoleArn: options.authRoleArn,
+    inspect: options.inspect,
   };
 }

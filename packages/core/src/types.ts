@@ -147,6 +147,11 @@ export type IdentityPoolEventListener<T extends IdentityPoolEventType> = (
 export interface IdentityPoolState {
   /** The machine's top-level phase, e.g. `credentialed` or `authenticated`. */
   readonly status: string;
+  /**
+   * The machine's full state, e.g. `authenticated.refreshing`: a change of a sub-state (inside
+   * `authenticated`, `loggingIn`) is a change of the state too, and notifies `subscribe()`.
+   */
+  readonly phase: string;
   readonly identityId?: string | undefined;
   readonly authenticated: boolean;
   /** The Logins keys of the session, e.g. `['graph.facebook.com']`. */

@@ -27,8 +27,10 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * with the request deadline and issue 16's tab fixes (a sign-out that does not wait for the lock,
  * bounded sequence numbers, adopted identities stored, one signed-in user per origin): 45 KB
  * (45,430 bytes measured). Issue 13 §3 asks for a production build no larger than Amplify's.
+ * Issue 15: 46 KB for the `inspect` option's redacting wrapper (`inspect.ts`) and
+ * `getState().phase` (+820 bytes: 46,250 measured).
  */
-const CEILING_GZIP_BYTES = 45 * 1024;
+const CEILING_GZIP_BYTES = 46 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
