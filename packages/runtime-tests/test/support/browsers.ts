@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import { firefoxPrefs } from '@identity-pool/testkit/firefox';
 
 export type Engine = 'chromium' | 'firefox';
 export const engines: readonly Engine[] = ['chromium', 'firefox'];
@@ -105,14 +106,7 @@ async function launchFirefox(): Promise<EngineBrowser> {
     executablePath: browserPaths.firefox,
     headless: true,
     timeout: 30_000,
-    // No updates, telemetry or remote settings: the machine may have no network.
-    extraPrefsFirefox: {
-      'app.update.enabled': false,
-      'browser.shell.checkDefaultBrowser': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'toolkit.telemetry.enabled': false,
-      'network.captive-portal-service.enabled': false,
-    },
+    extraPrefsFirefox: { ...firefoxPrefs },
   });
   const version = (await browser.version()).replace('firefox/', 'Firefox ');
   return {

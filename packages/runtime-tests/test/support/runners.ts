@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Engine, engineMissing, launch } from './browsers.js';
 import type { ScenarioConfig, ScenarioReport } from '../../src/scenario.js';
+import { type Engine, engineMissing, launch } from './browsers.js';
 
 const require = createRequire(import.meta.url);
 
