@@ -1,28 +1,32 @@
 /**
- * One small page API over two drivers, so the same browser tests run in every engine:
- * Chromium through playwright-core (Debian's /usr/bin/chromium) and Firefox ESR through
- * puppeteer-core over WebDriver BiDi. A context is one origin's storage, Web Locks and
- * BroadcastChannel; its tabs share them.
+ * One small page API over three drivers, so the same browser tests run in every engine:
+ * Chromium through playwright-core (Debian's /usr/bin/chromium), Firefox ESR through
+ * puppeteer-core over WebDriver BiDi, and WebKitGTK through WebKitWebDriver (classic WebDriver,
+ * testkit/webkit). An origin is one fresh profile's storage, Web Locks and BroadcastChannel; its
+ * tabs share them.
  */
 import { existsSync } from 'node:fs';
 import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { firefoxPrefs } from '@identity-pool/testkit/firefox';
+import { startWebKit, type WebKitSession, webkitMissing, webkitPaths } from '@identity-pool/testkit/webkit';
 
-export type Engine = 'chromium' | 'firefox';
-export const engines: readonly Engine[] = ['chromium', 'firefox'];
+export type Engine = 'chromium' | 'firefox' | 'webkit';
+export const engines: readonly Engine[] = ['chromium', 'firefox', 'webkit'];
 
 export const browserPaths: Record<Engine, string> = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+  webkit: webkitPaths.driver,
 };
 
-const installHints: Record<Engine, string> = {
+const installHints: Record<Exclude<Engine, 'webkit'>, string> = {
   chromium: 'apt-get install chromium; .ci/run installs it; or set CHROMIUM_PATH',
   firefox: 'apt-get install firefox-esr; .ci/run installs it; or set FIREFOX_PATH',
 };
 
 /** Why `engine` cannot run here, or undefined. */
 export function engineMissing(engine: Engine): string | undefined {
+  if (engine === 'webkit') return webkitMissing();
   const path = browserPaths[engine];
   return existsSync(path) ? undefined : `no ${engine} at ${path} (${installHints[engine]})`;
 }
@@ -52,7 +56,7 @@ export interface EngineBrowser {
 }
 
 export function launch(engine: Engine): Promise<EngineBrowser> {
-  return engine === 'chromium' ? launchChromium() : launchFirefox();
+  return { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit }[engine]();
 }
 
 async function launchChromium(): Promise<EngineBrowser> {
@@ -123,20 +127,7 @@ async function launchFirefox(): Promise<EngineBrowser> {
           return {
             errors,
             evaluate,
-            async waitForFunction(fn, arg, options) {
-              const until = Date.now() + (options?.timeout ?? 10_000);
-              let last: unknown;
-              for (;;) {
-                try {
-                  if (await evaluate(fn as (arg: unknown) => unknown, arg)) return;
-                } catch (error) {
-                  last = error; // the page may be navigating; try again
-                }
-                if (Date.now() > until)
-                  throw new Error(`waitForFunction timed out: ${fn.toString().slice(0, 120)} ${last ?? ''}`);
-                await new Promise((resolve) => setTimeout(resolve, 25));
-              }
-            },
+            waitForFunction: (fn, arg, options) => pollFromNode(evaluate, fn, arg, options?.timeout),
             async goto(url) {
               await page.goto(url);
             },
@@ -149,5 +140,126 @@ async function launchFirefox(): Promise<EngineBrowser> {
       };
     },
     close: () => browser.close(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `waitForFunction` as a loop of `evaluate` calls from Node: each runs at once in any tab, where
+ * a poll inside a background tab would wait on its throttled timers (Firefox, WebKit).
+ */
+async function pollFromNode<A>(
+  evaluate: Tab['evaluate'],
+  fn: (arg: A) => unknown,
+  arg: A,
+  timeout = 10_000,
+): Promise<void> {
+  const until = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await evaluate(fn, arg)) return;
+    } catch (error) {
+      last = error; // the page may be navigating; try again
+    }
+    if (Date.now() > until)
+      throw new Error(
+        `waitForFunction timed out after ${timeout} ms: ${fn.toString().slice(0, 120)} ${last ?? ''}`,
+      );
+    await sleep(25);
+  }
+}
+
+/** Runs the calls one at a time: a WebDriver session has one current window. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+// In the page: starts `fn(arg)` under a fresh key and returns the key; its outcome is read by
+// later polls, so a call that waits long (a hung request) never holds the session's one window.
+const START = `(function (source, arg) {
+  const slots = (globalThis.__EVALS__ ??= { next: 0 });
+  const key = ++slots.next;
+  slots[key] = { done: false };
+  Promise.resolve()
+    .then(() => (0, eval)('(' + source + ')')(arg))
+    .then(
+      (value) => { slots[key] = { done: true, json: JSON.stringify(value) }; },
+      (error) => { slots[key] = { done: true, error: String(error && error.name) + ': ' + String(error && error.message) }; },
+    );
+  return key;
+})(arguments[0], arguments[1])`;
+const READ = `(function (key) {
+  const slot = globalThis.__EVALS__ && globalThis.__EVALS__[key];
+  if (!slot) return { done: true, error: 'the page navigated away before the call settled' };
+  if (slot.done) delete globalThis.__EVALS__[key];
+  return slot;
+})(arguments[0])`;
+
+type Slot = { done: boolean; json?: string; error?: string };
+
+/** WebKitGTK: one MiniBrowser per origin, its windows as tabs; values cross as JSON. */
+async function launchWebKit(): Promise<EngineBrowser> {
+  const driver = await startWebKit();
+  const browser: EngineBrowser = {
+    engine: 'webkit',
+    version: 'WebKitGTK',
+    async newOrigin() {
+      const session = await driver.session();
+      (browser as { version: string }).version = session.version;
+      const queue = serial();
+      let opened = 0;
+      return {
+        async newTab() {
+          const handle = opened++ === 0 ? session.firstWindow : await queue(() => session.newWindow());
+          return webkitTab(session, handle, queue);
+        },
+        close: () => session.close(),
+      };
+    },
+    close: () => driver.close(),
+  };
+  return browser;
+}
+
+function webkitTab(session: WebKitSession, handle: string, queue: ReturnType<typeof serial>): Tab {
+  const inTab = <T>(task: () => Promise<T>) =>
+    queue(async () => {
+      await session.use(handle);
+      return task();
+    });
+  const evaluate: Tab['evaluate'] = async (fn, arg) => {
+    const key = await inTab(() => session.execute(START, [fn.toString(), arg ?? null]));
+    for (;;) {
+      const slot = (await inTab(() => session.execute(READ, [key]))) as Slot;
+      if (slot.error !== undefined) throw new Error(slot.error);
+      if (slot.done) return slot.json === undefined ? undefined : JSON.parse(slot.json);
+      await sleep(10);
+    }
+  };
+  // Navigation returns at once (pageLoadStrategy none): wait until the old document is gone.
+  const load = async (navigate: () => Promise<void>) => {
+    await inTab(async () => {
+      await session.execute('(globalThis.__LEAVING__ = true)', []);
+      await navigate();
+    });
+    await pollFromNode(
+      evaluate,
+      () => !('__LEAVING__' in globalThis) && document.readyState === 'complete',
+      undefined,
+    );
+  };
+  return {
+    errors: [], // WebDriver classic reports no page errors; a failing page shows as a timeout
+    evaluate,
+    waitForFunction: (fn, arg, options) => pollFromNode(evaluate, fn, arg, options?.timeout),
+    goto: (url) => load(() => session.navigate(url)),
+    reload: () => load(() => session.refresh()),
   };
 }

@@ -63,6 +63,7 @@ export function missing(runtime: Engine | 'workerd' | 'deno' | 'bun'): string | 
   switch (runtime) {
     case 'chromium':
     case 'firefox':
+    case 'webkit':
       return engineMissing(runtime);
     case 'deno':
       return denoBinary
@@ -199,3 +200,4 @@ async function runInBrowser(engine: Engine, script: string, config: ScenarioConf
 export const runChromium = (script: string, config: ScenarioConfig) =>
   runInBrowser('chromium', script, config);
 export const runFirefox = (script: string, config: ScenarioConfig) => runInBrowser('firefox', script, config);
+export const runWebKit = (script: string, config: ScenarioConfig) => runInBrowser('webkit', script, config);
