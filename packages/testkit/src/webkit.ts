@@ -22,17 +22,23 @@ export function webkitMissing(): string | undefined {
     : `missing ${absent.join(', ')} (Debian: apt-get install webkit2gtk-driver xvfb; .ci/run installs them)`;
 }
 
+/** A window of the session, driven like a playwright page; values cross as JSON. */
+export interface WebKitTab {
+  /** Runs `fn(arg)` in the page (a promise is awaited); it must not use anything from Node's scope. */
+  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+  /** Resolves once `fn(arg)` is truthy, polled from Node; rejects after `timeout` ms (default 10 s). */
+  waitForFunction<A>(fn: (arg: A) => unknown, arg: A, options?: { timeout?: number }): Promise<void>;
+  /** Navigates and waits until the new document has loaded. */
+  goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+}
+
 /** A WebDriver session: one MiniBrowser whose windows (tabs) share one origin's storage. */
 export interface WebKitSession {
   readonly version: string;
-  /** The window commands go to; switched only when needed. */
-  use(handle: string): Promise<void>;
-  readonly firstWindow: string;
-  newWindow(): Promise<string>;
-  navigate(url: string): Promise<void>;
-  refresh(): Promise<void>;
-  /** Runs `return <script>` in the current window; a returned promise is awaited. */
-  execute(script: string, args: unknown[]): Promise<unknown>;
+  /** The window the session opened with. */
+  readonly firstTab: WebKitTab;
+  newTab(): Promise<WebKitTab>;
   close(): Promise<void>;
 }
 
@@ -123,27 +129,26 @@ export async function startWebKit(): Promise<WebKitDriver> {
         },
       })) as { sessionId: string; capabilities: { browserName: string; browserVersion: string } };
       const at = `/session/${created.sessionId}`;
-      const firstWindow = (await call('GET', `${at}/window`)) as string;
-      let current = firstWindow;
+      const queue = serial();
+      let current = (await call('GET', `${at}/window`)) as string;
+      // Every command goes to the current window: switch first, one command at a time.
+      const inWindow = (handle: string, path: string, body: unknown) =>
+        queue(async () => {
+          if (handle !== current) {
+            await call('POST', `${at}/window`, { handle });
+            current = handle;
+          }
+          return call('POST', `${at}${path}`, body);
+        });
       return {
         version: `WebKitGTK ${created.capabilities.browserVersion}`,
-        firstWindow,
-        async use(handle) {
-          if (handle === current) return;
-          await call('POST', `${at}/window`, { handle });
-          current = handle;
+        firstTab: tab(current, inWindow),
+        async newTab() {
+          const { handle } = (await queue(() => call('POST', `${at}/window/new`, { type: 'tab' }))) as {
+            handle: string;
+          };
+          return tab(handle, inWindow);
         },
-        async newWindow() {
-          const { handle } = (await call('POST', `${at}/window/new`, { type: 'tab' })) as { handle: string };
-          return handle;
-        },
-        async navigate(url) {
-          await call('POST', `${at}/url`, { url });
-        },
-        async refresh() {
-          await call('POST', `${at}/refresh`, {});
-        },
-        execute: (script, args) => call('POST', `${at}/execute/sync`, { script: `return ${script}`, args }),
         async close() {
           await call('DELETE', at).catch(() => undefined);
         },
@@ -152,5 +157,86 @@ export async function startWebKit(): Promise<WebKitDriver> {
     async close() {
       stop();
     },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the tasks one at a time, in order. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+// In the page: starts `fn(arg)` under a fresh key and returns the key; its outcome is read by
+// later polls, so a call that waits long (a hung request) never holds the session's one window.
+const START = `return (function (source, arg) {
+  const slots = (globalThis.__EVALS__ ??= { next: 0 });
+  const key = ++slots.next;
+  slots[key] = { done: false };
+  Promise.resolve()
+    .then(() => (0, eval)('(' + source + ')')(arg))
+    .then(
+      (value) => { slots[key] = { done: true, json: JSON.stringify(value) }; },
+      (error) => { slots[key] = { done: true, error: String(error && error.name) + ': ' + String(error && error.message) }; },
+    );
+  return key;
+})(arguments[0], arguments[1])`;
+const READ = `return (function (key) {
+  const slot = globalThis.__EVALS__ && globalThis.__EVALS__[key];
+  if (!slot) return { done: true, error: 'the page navigated away before the call settled' };
+  if (slot.done) delete globalThis.__EVALS__[key];
+  return slot;
+})(arguments[0])`;
+
+type Slot = { done: boolean; json?: string; error?: string };
+type InWindow = (handle: string, path: string, body: unknown) => Promise<unknown>;
+
+function tab(handle: string, inWindow: InWindow): WebKitTab {
+  const execute = (script: string, args: unknown[]) => inWindow(handle, '/execute/sync', { script, args });
+  const evaluate: WebKitTab['evaluate'] = async (fn, arg) => {
+    const key = await execute(START, [fn.toString(), arg ?? null]);
+    for (;;) {
+      const slot = (await execute(READ, [key])) as Slot;
+      if (slot.error !== undefined) throw new Error(slot.error);
+      if (slot.done) return slot.json === undefined ? undefined : JSON.parse(slot.json);
+      await sleep(10);
+    }
+  };
+  const waitForFunction: WebKitTab['waitForFunction'] = async (fn, arg, options) => {
+    const timeout = options?.timeout ?? 10_000;
+    const until = Date.now() + timeout;
+    let last: unknown;
+    for (;;) {
+      try {
+        if (await evaluate(fn, arg)) return;
+      } catch (error) {
+        last = error; // the page may be navigating; try again
+      }
+      if (Date.now() > until)
+        throw new Error(
+          `waitForFunction timed out after ${timeout} ms: ${fn.toString().slice(0, 120)} ${last ?? ''}`,
+        );
+      await sleep(25);
+    }
+  };
+  // Navigation returns at once (pageLoadStrategy none): mark the old document, wait until it is gone.
+  const load = async (path: string, body: unknown) => {
+    await execute('globalThis.__LEAVING__ = true', []);
+    await inWindow(handle, path, body);
+    await waitForFunction(
+      () => !('__LEAVING__' in globalThis) && document.readyState === 'complete',
+      undefined,
+    );
+  };
+  return {
+    evaluate,
+    waitForFunction,
+    goto: (url) => load('/url', { url }),
+    reload: () => load('/refresh', {}),
   };
 }

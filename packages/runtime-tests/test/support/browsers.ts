@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { firefoxPrefs } from '@identity-pool/testkit/firefox';
-import { startWebKit, type WebKitSession, webkitMissing, webkitPaths } from '@identity-pool/testkit/webkit';
+import { startWebKit, webkitMissing, webkitPaths } from '@identity-pool/testkit/webkit';
 
 export type Engine = 'chromium' | 'firefox' | 'webkit';
 export const engines: readonly Engine[] = ['chromium', 'firefox', 'webkit'];
@@ -171,40 +171,7 @@ async function pollFromNode<A>(
   }
 }
 
-/** Runs the calls one at a time: a WebDriver session has one current window. */
-function serial() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
-// In the page: starts `fn(arg)` under a fresh key and returns the key; its outcome is read by
-// later polls, so a call that waits long (a hung request) never holds the session's one window.
-const START = `(function (source, arg) {
-  const slots = (globalThis.__EVALS__ ??= { next: 0 });
-  const key = ++slots.next;
-  slots[key] = { done: false };
-  Promise.resolve()
-    .then(() => (0, eval)('(' + source + ')')(arg))
-    .then(
-      (value) => { slots[key] = { done: true, json: JSON.stringify(value) }; },
-      (error) => { slots[key] = { done: true, error: String(error && error.name) + ': ' + String(error && error.message) }; },
-    );
-  return key;
-})(arguments[0], arguments[1])`;
-const READ = `(function (key) {
-  const slot = globalThis.__EVALS__ && globalThis.__EVALS__[key];
-  if (!slot) return { done: true, error: 'the page navigated away before the call settled' };
-  if (slot.done) delete globalThis.__EVALS__[key];
-  return slot;
-})(arguments[0])`;
-
-type Slot = { done: boolean; json?: string; error?: string };
-
-/** WebKitGTK: one MiniBrowser per origin, its windows as tabs; values cross as JSON. */
+/** WebKitGTK: one MiniBrowser per origin, its windows as tabs (testkit/webkit). */
 async function launchWebKit(): Promise<EngineBrowser> {
   const driver = await startWebKit();
   const browser: EngineBrowser = {
@@ -213,12 +180,12 @@ async function launchWebKit(): Promise<EngineBrowser> {
     async newOrigin() {
       const session = await driver.session();
       (browser as { version: string }).version = session.version;
-      const queue = serial();
       let opened = 0;
       return {
         async newTab() {
-          const handle = opened++ === 0 ? session.firstWindow : await queue(() => session.newWindow());
-          return webkitTab(session, handle, queue);
+          const tab = opened++ === 0 ? session.firstTab : await session.newTab();
+          // WebDriver classic reports no page errors: the tab pages record their own.
+          return { ...tab, errors: [] };
         },
         close: () => session.close(),
       };
@@ -226,40 +193,4 @@ async function launchWebKit(): Promise<EngineBrowser> {
     close: () => driver.close(),
   };
   return browser;
-}
-
-function webkitTab(session: WebKitSession, handle: string, queue: ReturnType<typeof serial>): Tab {
-  const inTab = <T>(task: () => Promise<T>) =>
-    queue(async () => {
-      await session.use(handle);
-      return task();
-    });
-  const evaluate: Tab['evaluate'] = async (fn, arg) => {
-    const key = await inTab(() => session.execute(START, [fn.toString(), arg ?? null]));
-    for (;;) {
-      const slot = (await inTab(() => session.execute(READ, [key]))) as Slot;
-      if (slot.error !== undefined) throw new Error(slot.error);
-      if (slot.done) return slot.json === undefined ? undefined : JSON.parse(slot.json);
-      await sleep(10);
-    }
-  };
-  // Navigation returns at once (pageLoadStrategy none): wait until the old document is gone.
-  const load = async (navigate: () => Promise<void>) => {
-    await inTab(async () => {
-      await session.execute('(globalThis.__LEAVING__ = true)', []);
-      await navigate();
-    });
-    await pollFromNode(
-      evaluate,
-      () => !('__LEAVING__' in globalThis) && document.readyState === 'complete',
-      undefined,
-    );
-  };
-  return {
-    errors: [], // WebDriver classic reports no page errors; a failing page shows as a timeout
-    evaluate,
-    waitForFunction: (fn, arg, options) => pollFromNode(evaluate, fn, arg, options?.timeout),
-    goto: (url) => load(() => session.navigate(url)),
-    reload: () => load(() => session.refresh()),
-  };
 }

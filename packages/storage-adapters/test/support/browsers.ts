@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { firefoxPrefs } from '@identity-pool/testkit/firefox';
+import { startWebKit, webkitMissing } from '@identity-pool/testkit/webkit';
 import { build } from 'esbuild';
 
-/** The engines the browser tests run in: Chromium through playwright-core, Firefox ESR through puppeteer-core (WebDriver BiDi). */
-export type Engine = 'chromium' | 'firefox';
+/**
+ * The engines the browser tests run in: Chromium through playwright-core, Firefox ESR through
+ * puppeteer-core (WebDriver BiDi), WebKitGTK through WebKitWebDriver under Xvfb (testkit/webkit).
+ */
+export type Engine = 'chromium' | 'firefox' | 'webkit';
 
 const engines = {
   chromium: {
@@ -24,6 +28,7 @@ const engines = {
 
 /** Why `engine` cannot run here, or undefined when it can. */
 export function browserMissing(engine: Engine): string | undefined {
+  if (engine === 'webkit') return webkitMissing();
   const { path, hint } = engines[engine];
   return existsSync(path) ? undefined : `no ${engine} at ${path} (${hint})`;
 }
@@ -54,6 +59,28 @@ async function launch(engine: Engine, profile: string): Promise<{ page: TestPage
     return {
       page: Object.assign(Object.create(page) as TestPage, { waitForFunction }),
       close: () => context.close(),
+    };
+  }
+  if (engine === 'webkit') {
+    const driver = await startWebKit();
+    const session = await driver.session().catch(async (error) => {
+      await driver.close();
+      throw error;
+    });
+    const tab = session.firstTab;
+    const page: TestPage = {
+      evaluate: (fn) => tab.evaluate(fn),
+      waitForFunction: (fn, options) => tab.waitForFunction(fn, undefined, options),
+      reload: () => tab.reload(),
+      goto: (url) => tab.goto(url),
+      on: () => undefined, // WebDriver classic reports no page errors; a broken page times out
+    };
+    return {
+      page,
+      async close() {
+        await session.close();
+        await driver.close();
+      },
     };
   }
   const { default: puppeteer } = await import('puppeteer-core');
