@@ -229,7 +229,9 @@ function tab(handle: string, inWindow: InWindow): WebKitTab {
     await execute('globalThis.__LEAVING__ = true', []);
     await inWindow(handle, path, body);
     await waitForFunction(
-      () => !('__LEAVING__' in globalThis) && document.readyState === 'complete',
+      () =>
+        !('__LEAVING__' in globalThis) &&
+        (globalThis as unknown as { document: { readyState: string } }).document.readyState === 'complete',
       undefined,
     );
   };
