@@ -174,12 +174,14 @@ async function pollFromNode<A>(
 /** WebKitGTK: one MiniBrowser per origin, its windows as tabs (testkit/webkit). */
 async function launchWebKit(): Promise<EngineBrowser> {
   const driver = await startWebKit();
-  const browser: EngineBrowser = {
+  // The version is a capability of a session: open one to read it (one session at a time).
+  const probe = await driver.session();
+  await probe.close();
+  return {
     engine: 'webkit',
-    version: 'WebKitGTK',
+    version: probe.version,
     async newOrigin() {
       const session = await driver.session();
-      (browser as { version: string }).version = session.version;
       let opened = 0;
       return {
         async newTab() {
@@ -192,5 +194,4 @@ async function launchWebKit(): Promise<EngineBrowser> {
     },
     close: () => driver.close(),
   };
-  return browser;
 }
