@@ -182,8 +182,13 @@ async function runInBrowser(engine: Engine, script: string, config: ScenarioConf
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await launch(engine);
+  const profile = await browser.newOrigin().catch(async (error) => {
+    await browser.close();
+    server.close();
+    throw error;
+  });
   try {
-    const tab = await (await browser.newOrigin()).newTab();
+    const tab = await profile.newTab();
     await tab.goto(`${origin}/`);
     await tab
       .waitForFunction(() => '__REPORT__' in globalThis, undefined, { timeout: 15_000 })
@@ -192,6 +197,7 @@ async function runInBrowser(engine: Engine, script: string, config: ScenarioConf
       });
     return await tab.evaluate(() => (globalThis as unknown as { __REPORT__: ScenarioReport }).__REPORT__);
   } finally {
+    await profile.close();
     await browser.close();
     server.close();
   }
