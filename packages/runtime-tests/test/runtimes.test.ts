@@ -1,20 +1,31 @@
 /**
  * Core's behaviour scenario (src/scenario.ts: guest, warm start, login, merge, forced refresh,
  * logout; `fetchTransport`) run in Node itself and, bundled with esbuild, inside headless
- * Chromium, Cloudflare workerd (miniflare), Deno and Bun, each against the emulator on loopback
+ * Chromium, headless Firefox ESR, WebKitGTK (under Xvfb), Cloudflare workerd (miniflare), Deno and Bun, each against the emulator on loopback
  * with a pool of its own. A runtime missing here is skipped loudly, and fails the run under CI=true.
  */
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type ScenarioConfig, type ScenarioReport } from '../src/scenario.js';
-import { bundle, missing, runBun, runChromium, runDeno, runWorkerd } from './support/runners.js';
+import {
+  bundle,
+  missing,
+  runBun,
+  runChromium,
+  runDeno,
+  runFirefox,
+  runWebKit,
+  runWorkerd,
+} from './support/runners.js';
 
 const PROVIDER = 'graph.facebook.com';
 const APP_ID = 'runtime-tests-app';
 
-type Runtime = 'chromium' | 'workerd' | 'deno' | 'bun';
+type Runtime = 'chromium' | 'firefox' | 'webkit' | 'workerd' | 'deno' | 'bun';
 const runners: Record<Runtime, { entry: 'browser' | 'worker' | 'cli'; run: typeof runDeno }> = {
   chromium: { entry: 'browser', run: runChromium },
+  firefox: { entry: 'browser', run: runFirefox },
+  webkit: { entry: 'browser', run: runWebKit },
   workerd: { entry: 'worker', run: runWorkerd },
   deno: { entry: 'cli', run: runDeno },
   bun: { entry: 'cli', run: runBun },
@@ -87,7 +98,9 @@ describe('core behaviour scenario in every runtime', () => {
       const report = await run(await bundle(entry), config);
       expect(report.runtime).toMatch(runtime);
       // Tabs coordinate in browser pages and workers only; server runtimes serve many users.
-      expect(report.coordination).toBe(runtime === 'chromium' ? 'tabs' : 'single');
+      expect(report.coordination).toBe(
+        ['chromium', 'firefox', 'webkit'].includes(runtime) ? 'tabs' : 'single',
+      );
       console.info(`${report.runtime}: ${report.steps.filter((step) => step.ok).length} steps passed`);
       expectPassed(config, report);
     });

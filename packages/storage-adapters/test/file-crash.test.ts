@@ -285,12 +285,16 @@ describe('fileStorage under crashes', () => {
           if (items[key] === undefined || JSON.parse(items[key]).i === undefined) lost += 1;
         }
       }
-      // Nothing but the store holds anything: a breaker killed while it held the breakers' turn
-      // leaves that empty mutex, which the next breaker (or sweep) removes once it is stale.
+      // Nothing but the store holds a value: a writer killed while it took the lock leaves its
+      // lock draft (`.lk`: pid, host, nonce, time), a breaker killed in its turn an empty mutex
+      // (`.break`); the next writer's sweep removes both once they are stale. No temp file.
       const left = (await readdir(dir)).filter((name) => name !== 'store.json');
       for (const name of left) {
-        expect(name).toMatch(/\.break$/);
-        expect((await stat(join(dir, name))).size).toBe(0);
+        expect(name).toMatch(/\.(break|lk)$/);
+        const text = await readFile(join(dir, name), 'utf8');
+        expect(text === '' || Object.keys(JSON.parse(text)).sort().join()).toMatch(
+          /^(true|host,nonce,pid,time)$/,
+        );
       }
     }
     console.log(

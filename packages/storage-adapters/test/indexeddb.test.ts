@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { indexedDbStorage } from '../src/indexeddb.js';
 
-// fake-indexeddb in Node; the same suite runs in real Chromium in browser.chromium.test.ts.
+// fake-indexeddb in Node; the same suite runs in real Chromium and Firefox in browser.*.test.ts.
 const factory = new IDBFactory();
 storageAdapterSuite(
   it,

@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { build } from 'esbuild';
 import type { ScenarioConfig, ScenarioReport } from '../../src/scenario.js';
+import { type Engine, engineMissing, launch } from './browsers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -57,15 +57,14 @@ export const denoBinary = denoPackage
 export const bunBinary = bunPackage
   ? platformBinary('BUN_BINARY', bunPackage, 'bin/bun')
   : process.env.BUN_BINARY;
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why a runtime cannot run here, or undefined. */
-export function missing(runtime: 'chromium' | 'workerd' | 'deno' | 'bun'): string | undefined {
+export function missing(runtime: Engine | 'workerd' | 'deno' | 'bun'): string | undefined {
   switch (runtime) {
     case 'chromium':
-      return existsSync(chromiumPath)
-        ? undefined
-        : `no Chromium at ${chromiumPath} (apt-get install chromium; .ci/run installs it; or set CHROMIUM_PATH)`;
+    case 'firefox':
+    case 'webkit':
+      return engineMissing(runtime);
     case 'deno':
       return denoBinary
         ? undefined
@@ -167,8 +166,8 @@ export async function runWorkerd(script: string, config: ScenarioConfig): Promis
   }
 }
 
-export async function runChromium(script: string, config: ScenarioConfig): Promise<ScenarioReport> {
-  const { chromium } = await import('playwright-core');
+/** Serves the scenario page and its bundle on loopback, opens it in `engine`, and returns its report. */
+async function runInBrowser(engine: Engine, script: string, config: ScenarioConfig): Promise<ScenarioReport> {
   const server = createServer((request, response) => {
     if (request.url === '/scenario.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
@@ -182,25 +181,29 @@ export async function runChromium(script: string, config: ScenarioConfig): Promi
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const profile = await mkdtemp(join(tmpdir(), 'identity-pool-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [...chromiumArgs],
-    timeout: 30_000,
+  const browser = await launch(engine);
+  const profile = await browser.newOrigin().catch(async (error) => {
+    await browser.close();
+    server.close();
+    throw error;
   });
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${origin}/`);
-    await page.waitForFunction('!!window.__REPORT__', undefined, { timeout: 15_000 }).catch(() => {
-      throw new Error(`no report from the page: ${errors.join('; ') || 'no page error'}`);
-    });
-    return (await page.evaluate('window.__REPORT__')) as ScenarioReport;
+    const tab = await profile.newTab();
+    await tab.goto(`${origin}/`);
+    await tab
+      .waitForFunction(() => '__REPORT__' in globalThis, undefined, { timeout: 15_000 })
+      .catch(() => {
+        throw new Error(`no report from the page: ${tab.errors.join('; ') || 'no page error'}`);
+      });
+    return await tab.evaluate(() => (globalThis as unknown as { __REPORT__: ScenarioReport }).__REPORT__);
   } finally {
-    await context.close();
+    await profile.close();
+    await browser.close();
     server.close();
-    await rm(profile, { recursive: true, force: true });
   }
 }
+
+export const runChromium = (script: string, config: ScenarioConfig) =>
+  runInBrowser('chromium', script, config);
+export const runFirefox = (script: string, config: ScenarioConfig) => runInBrowser('firefox', script, config);
+export const runWebKit = (script: string, config: ScenarioConfig) => runInBrowser('webkit', script, config);

@@ -1,4 +1,4 @@
-// The tests that run inside real Chromium (see ../browser.chromium.test.ts). Imported by the page
+// The tests that run inside real browsers (see ../browser.*.test.ts). Imported by the page
 // bundle, which runs them, and by Node, which only collects their names.
 import { storageAdapterSuite } from '@identity-pool/testkit';
 import { encryptedStorage } from '../../src/encrypted.js';
@@ -20,20 +20,20 @@ export function registerBrowserTests(test: Test): void {
     test,
     ({ store, namespace }) => webStorage(localStorage, { prefix: `${store}:${namespace}` }),
     {
-      name: 'webStorage (Chromium localStorage)',
+      name: 'webStorage (localStorage)',
       groups,
     },
   );
   storageAdapterSuite(
     test,
     ({ store, namespace }) => webStorage(sessionStorage, { prefix: `${store}:${namespace}` }),
-    { name: 'webStorage (Chromium sessionStorage)', groups },
+    { name: 'webStorage (sessionStorage)', groups },
   );
   storageAdapterSuite(
     test,
     ({ store, namespace }) => indexedDbStorage({ dbName: store, storeName: namespace }),
     {
-      name: 'indexedDbStorage (Chromium IndexedDB)',
+      name: 'indexedDbStorage (IndexedDB)',
       groups,
     },
   );
@@ -46,10 +46,10 @@ export function registerBrowserTests(test: Test): void {
         key: await key,
       });
     },
-    { name: 'encryptedStorage over webStorage (Chromium WebCrypto)', groups },
+    { name: 'encryptedStorage over webStorage (WebCrypto)', groups },
   );
 
-  test('webStorage (Chromium localStorage): a real QuotaExceededError keeps the value in memory', async () => {
+  test('webStorage (localStorage): a real QuotaExceededError keeps the value in memory', async () => {
     const storage = webStorage(localStorage, { prefix: 'quota:' });
     const chunk = 'x'.repeat(512 * 1024);
     let filled = 0;
@@ -79,7 +79,7 @@ export function registerBrowserTests(test: Test): void {
     storage.removeItem('big');
   });
 
-  test('indexedDbStorage (Chromium IndexedDB): another tab’s upgrade is not blocked, and the adapter reopens', async () => {
+  test('indexedDbStorage (IndexedDB): another tab’s upgrade is not blocked, and the adapter reopens', async () => {
     const storage = indexedDbStorage({ dbName: 'versionchange-test' });
     await storage.setItem('k', 'before');
     const blocked: string[] = [];
