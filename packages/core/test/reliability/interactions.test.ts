@@ -369,3 +369,40 @@ describe('planted storage and the sign-out record', () => {
     expect(JSON.parse(store.items.get(keys.signedOut) ?? '{}').id).toBe('planted-record-1');
   });
 });
+
+describe('hostile adapter answers', () => {
+  /** An answer whose `then` getter throws: reading it to see whether it is a promise throws. */
+  const trap = (message: string) =>
+    ({
+      get then(): never {
+        throw new Error(message);
+      },
+    }) as unknown as Promise<never>;
+
+  it('an answer whose `then` getter throws counts as a failed call: reported, and later calls on the key still run', async () => {
+    const pool = env.pool();
+    const store = controllableAdapter();
+    let reads = 0;
+    let writes = 0;
+    const storage: StorageAdapter = {
+      getItem: (key) => (reads++ === 0 ? trap('getItem trapped') : store.adapter.getItem(key)),
+      setItem: (key, value) => (writes++ === 0 ? trap('setItem trapped') : store.adapter.setItem(key, value)),
+      removeItem: (key) => store.adapter.removeItem(key),
+    };
+    const auth = env.auth({ identityPoolId: pool, storage });
+    const events = recordEvents(auth);
+    const first = await auth.getCredentials();
+    const again = await auth.getCredentials({ forceRefresh: true });
+    expect(again.identityId).toBe(first.identityId);
+    // The trapped write was followed by a working one: the identity key is not wedged.
+    expect(JSON.parse(store.items.get(keysOf(pool).identity) ?? '{}').identityId).toBe(first.identityId);
+    await until(() => events.filter((event) => event.type === 'error').length >= 2);
+    const errors = events.filter((event) => event.type === 'error').map((event) => event.error);
+    expect(errors).toEqual([
+      expect.objectContaining({ name: 'StorageError', operation: 'getItem' }),
+      expect.objectContaining({ name: 'StorageError', operation: 'setItem' }),
+    ]);
+    await auth.logout();
+    expect(store.items.has(keysOf(pool).identity)).toBe(false);
+  });
+});
