@@ -374,6 +374,7 @@ describe('hostile adapter answers', () => {
   /** An answer whose `then` getter throws: reading it to see whether it is a promise throws. */
   const trap = (message: string) =>
     ({
+      // biome-ignore lint/suspicious/noThenProperty: the hostile thenable is what is under test
       get then(): never {
         throw new Error(message);
       },
