@@ -65,11 +65,27 @@ export class SignOutWatch {
    * removals cannot land on the new identity.
    */
   async baseline(): Promise<string | null> {
+    this.seen = await this.current();
+    return this.seen;
+  }
+
+  /**
+   * The record a new identity would be obtained under now — after the session's own logout has
+   * finished with storage — without changing what the identity the session holds was obtained
+   * under: a login that reads a newer record and then fails must not make the session's current
+   * identity look as if it had been obtained under it (a sign-out elsewhere would go unheard).
+   * A login that commits its new identity `adopt`s the record.
+   */
+  async current(): Promise<string | null> {
     await this.ownWrites;
     // None or unreadable is no news: what the session knew stands (its own record whose write
     // failed, or one a failing read could not show again).
-    this.seen = (await this.read()) ?? this.seen;
-    return this.seen;
+    return (await this.read()) ?? this.seen;
+  }
+
+  /** The session now holds an identity obtained under `id` (a committed login's new identity). */
+  adopt(id: string | null): void {
+    this.seen = id;
   }
 
   /**

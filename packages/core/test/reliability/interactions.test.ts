@@ -14,7 +14,9 @@ import {
   type StorageAdapter,
 } from '../../src/index.js';
 import { storageKeys } from '../../src/storage/session-store.js';
+import type { CognitoIdentityTransport } from '../../src/types.js';
 import { recordEvents, useEmulator } from '../support/emulator.js';
+import { IDENTITY_A, IDENTITY_B, POOL_ID, serviceErrors } from '../support/fixtures.js';
 import { findSecrets } from '../support/secret-scan.js';
 import { sharedStorage } from '../support/shared-storage.js';
 import { origin } from '../support/tab-scope.js';
@@ -405,5 +407,168 @@ describe('hostile adapter answers', () => {
     ]);
     await auth.logout();
     expect(store.items.has(keysOf(pool).identity)).toBe(false);
+  });
+});
+
+describe('redaction after logout() forgot the secrets', () => {
+  it('a pending login’s request that fails after logout() quoting its token (message, cause, plain object) leaks it nowhere', async () => {
+    const token = 'pending-login-token-0123456789';
+    let fail: (() => void) | undefined;
+    const transport: CognitoIdentityTransport = {
+      getId: async () => ({ identityId: IDENTITY_A }),
+      getCredentialsForIdentity: async (input) => {
+        if (!Object.values(input.logins ?? {}).includes(token))
+          return {
+            identityId: IDENTITY_A,
+            credentials: {
+              accessKeyId: 'ASIAGUEST',
+              secretAccessKey: 'guest-secret-key',
+              sessionToken: 'guest-session-token',
+              expiration: new Date(Date.now() + 3_600_000),
+            },
+          };
+        await new Promise<void>((resolve) => {
+          fail = resolve;
+        });
+        throw Object.assign(new Error(`Invalid login token ${token}`), {
+          cause: { quoted: token, logins: { [FACEBOOK]: token } },
+          token,
+        });
+      },
+    };
+    const auth = createIdentityPoolAuth({ identityPoolId: POOL_ID, transport, retry: { maxAttempts: 1 } });
+    try {
+      const events = recordEvents(auth);
+      const outcomes: unknown[] = [];
+      await auth.getCredentials();
+      const login = auth.login({ providerName: FACEBOOK, token }).catch((e: unknown) => e);
+      await until(() => fail !== undefined);
+      await auth.logout();
+      outcomes.push(await login);
+      fail?.();
+      // The guest after the logout, and time for whatever the late failure still emits.
+      outcomes.push(await auth.getCredentials().catch((e: unknown) => e));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(outcomes[0]).toMatchObject({ name: 'AbortError' });
+      expect(
+        findSecrets([events, outcomes, auth.getState(), JSON.stringify(auth.getState())], [token]),
+      ).toEqual([]);
+    } finally {
+      auth.stop();
+    }
+  });
+});
+
+describe('restart while a login’s save is in flight', () => {
+  it('stop() while the identity is being written: the login rejects, and nothing more is written after stop()', async () => {
+    const pool = env.pool();
+    const store = controllableAdapter();
+    const writes: string[] = [];
+    const storage: StorageAdapter = {
+      getItem: (key) => store.adapter.getItem(key),
+      setItem: (key, value) => {
+        writes.push(key);
+        return store.adapter.setItem(key, value);
+      },
+      removeItem: (key) => store.adapter.removeItem(key),
+    };
+    const auth = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+    const guest = await auth.getCredentials();
+    store.holdSetOn((key) => key === keysOf(pool).identity);
+    const login = auth
+      .login({ providerName: FACEBOOK, token: env.emulator.idp.mintToken(FACEBOOK, { subject: 'frank' }) })
+      .catch((e: unknown) => e);
+    await until(() => store.heldCount() === 1);
+    auth.stop();
+    expect(await login).toMatchObject({ name: 'StoppedError' });
+    const sentAtStop = writes.length;
+    store.holdSetOn(undefined);
+    store.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The write already with the adapter lands; the credentials' write queued behind it is not sent.
+    expect(writes.slice(sentAtStop)).toEqual([]);
+    expect(JSON.parse(store.items.get(keysOf(pool).credentials) ?? '{}').identityId).toBe(guest.identityId);
+  });
+});
+
+describe('a failed login does not swallow a sign-out recorded elsewhere', () => {
+  /**
+   * The service: IDENTITY_A for the guest, which Bob's login cannot link (it resets it); his own
+   * identity is IDENTITY_B, or his token is refused (`refuseBob`).
+   */
+  const transport = ({ refuseBob = true } = {}): CognitoIdentityTransport => ({
+    getId: async (input) => {
+      if (Object.keys(input.logins ?? {}).length === 0) return { identityId: IDENTITY_A };
+      if (refuseBob) throw serviceErrors.tokenExpired('GetId');
+      return { identityId: IDENTITY_B };
+    },
+    getCredentialsForIdentity: async (input) => {
+      const withLogins = Object.keys(input.logins ?? {}).length > 0;
+      if (withLogins && input.identityId === IDENTITY_A) throw serviceErrors.identityForbidden(IDENTITY_A);
+      return {
+        identityId: input.identityId,
+        credentials: {
+          accessKeyId: 'ASIAGUEST',
+          secretAccessKey: 'guest-secret-key',
+          sessionToken: 'guest-session-token',
+          expiration: new Date(Date.now() + 3_600_000),
+        },
+      };
+    },
+  });
+
+  it('a login that reset the identity and then failed still ends the identity another process signed out', async () => {
+    const shared = sharedStorage();
+    const sessions = [0, 1].map(() =>
+      createIdentityPoolAuth({
+        identityPoolId: POOL_ID,
+        transport: transport({ refuseBob: true }),
+        storage: shared.adapter(),
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const [a, b] = sessions as [IdentityPoolAuth, IdentityPoolAuth];
+    try {
+      expect((await a.getCredentials()).identityId).toBe(IDENTITY_A);
+      expect((await b.getCredentials()).identityId).toBe(IDENTITY_A);
+      await a.logout();
+      // B's login reads the storage's sign-out record as the one its new identity would be obtained
+      // under — and then fails.
+      const failed = await b.login({ providerName: FACEBOOK, token: 'bobs-token' }).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ name: 'LoginFailedError' });
+      // B still holds the identity A signed out: its next request must end it.
+      await expect(b.getCredentials({ forceRefresh: true })).rejects.toMatchObject({
+        name: 'SignedOutError',
+      });
+      // …and never wrote it back where A (or anyone) would restore it.
+      expect(shared.items.has(storageKeys('identity-pool', POOL_ID).identity)).toBe(false);
+    } finally {
+      for (const session of sessions) session.stop();
+    }
+  });
+
+  it('a login that reset the identity and succeeded keeps its new identity past the next refresh', async () => {
+    const shared = sharedStorage();
+    const sessions = [0, 1].map(() =>
+      createIdentityPoolAuth({
+        identityPoolId: POOL_ID,
+        transport: transport({ refuseBob: false }),
+        storage: shared.adapter(),
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const [a, b] = sessions as [IdentityPoolAuth, IdentityPoolAuth];
+    try {
+      await a.getCredentials();
+      await b.getCredentials();
+      await a.logout();
+      const bob = await b.login({ providerName: FACEBOOK, token: 'bobs-token' });
+      expect(bob.identityId).toBe(IDENTITY_B);
+      // Obtained under A's sign-out record: that record is no news to it.
+      expect((await b.getCredentials({ forceRefresh: true })).identityId).toBe(IDENTITY_B);
+      expect(b.getState()).toMatchObject({ authenticated: true, identityId: IDENTITY_B });
+    } finally {
+      for (const session of sessions) session.stop();
+    }
   });
 });
