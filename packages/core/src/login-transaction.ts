@@ -214,7 +214,7 @@ export async function undoLogin(
   const restore = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     if (!previous.identity) return deps.store.clear();
-    await deps.store.saveIdentity(previous.identity, stamp, lease, signOutsOf(deps)?.seen);
+    await deps.store.saveIdentity(previous.identity, stamp, lease, signOutsOf(deps)?.storedUnder);
     if (!deps.options.persistCredentials) return;
     if (previous.credentials) await deps.store.saveCredentials(previous.credentials, lease);
     else await deps.store.removeCredentials();
