@@ -318,12 +318,15 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     },
     error: (error) => rejectAll(error),
   });
-  // Tabs coordinate through the lock manager; a session on its own has its namespace to itself.
+  // Tabs coordinate through the lock manager and share the namespace; a session on its own has it
+  // to itself (no coordinating tab beside it either).
   // Claimed last before starting, so a session that failed to build never holds it.
-  const releaseNamespace =
-    tabs.mode === 'single'
-      ? claimNamespace(storage, resolved.storageKeyPrefix, resolved.identityPoolId)
-      : () => {};
+  const releaseNamespace = claimNamespace(
+    storage,
+    resolved.storageKeyPrefix,
+    resolved.identityPoolId,
+    tabs.mode,
+  );
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));

@@ -54,6 +54,12 @@ export interface LoginRequest {
 export interface LoginResult extends CredentialsResult {
   /** The committed identity was gone (deleted, disabled, another user's) and was replaced. */
   reset: boolean;
+  /**
+   * When the login obtained a new identity: the sign-out record it was obtained under (null: none
+   * in storage), which its save verifies and its commit adopts. Undefined: the committed identity
+   * was kept (linked), under the record it already had.
+   */
+  signOutId?: string | null | undefined;
 }
 
 /**
@@ -80,6 +86,7 @@ async function attemptLogin(
   const logins: Logins = { ...request.logins, [providerName]: request.entry };
   for (const entry of Object.values(logins)) if (entry.token) tokens.add(entry.token);
   let identity = request.identity;
+  let signOutId: string | null | undefined;
   const used: Recovery[] = [];
   let refusal: unknown;
   for (;;) {
@@ -93,14 +100,22 @@ async function attemptLogin(
       if (!identity) {
         // A new identity is obtained under the storage's sign-out record as it is now (after
         // this session's own logout finished with storage): the one its save verifies against.
-        await signOutsOf(deps)?.baseline();
+        // Only read: the committed identity stays under its own until this login commits.
+        const signOuts = signOutsOf(deps);
+        if (signOuts) signOutId = await signOuts.current();
         identity = await step(signal, (stepSignal) => sendGetId(deps, resolved.map, stepSignal));
       }
       const known = identity;
       const { next, credentials } = await step(signal, (stepSignal) =>
         sendGetCredentials(deps, known, resolved, stepSignal),
       );
-      return { ...next, logins: resolved.logins, credentials, reset: used.includes('resetIdentity') };
+      return {
+        ...next,
+        logins: resolved.logins,
+        credentials,
+        reset: used.includes('resetIdentity'),
+        signOutId,
+      };
     } catch (error) {
       throwIfAborted(signal);
       const recovery = recoveryFor(error, { withLogins: true });
@@ -159,7 +174,8 @@ export async function saveLogin(
   const lease = deps.store.lease();
   const save = async (stamp?: IdentityStamp) => {
     // Not written (the login fails) when a session sharing the storage signed out meanwhile.
-    const under = await verifyNotSignedOut(deps, signOutsOf(deps)?.seen ?? null, signal);
+    const since = result.signOutId !== undefined ? result.signOutId : (signOutsOf(deps)?.seen ?? null);
+    const under = await verifyNotSignedOut(deps, since, signal);
     await deps.store.saveIdentity(identity, stamp, lease, under);
     throwIfAborted(signal);
     if (deps.options.persistCredentials) await deps.store.saveCredentials(result.credentials, lease);
@@ -198,7 +214,7 @@ export async function undoLogin(
   const restore = async (stamp?: IdentityStamp) => {
     throwIfAborted(signal);
     if (!previous.identity) return deps.store.clear();
-    await deps.store.saveIdentity(previous.identity, stamp, lease, signOutsOf(deps)?.seen);
+    await deps.store.saveIdentity(previous.identity, stamp, lease, signOutsOf(deps)?.storedUnder);
     if (!deps.options.persistCredentials) return;
     if (previous.credentials) await deps.store.saveCredentials(previous.credentials, lease);
     else await deps.store.removeCredentials();

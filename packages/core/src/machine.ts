@@ -44,6 +44,7 @@ import {
   restoreSession,
   type SessionDeps,
   serviceNow,
+  signOutsOf,
 } from './session.js';
 import { type StoredIdentity, sameIdentity, storedIdentityOf } from './storage/session-store.js';
 import type { SharedLogins } from './tabs.js';
@@ -432,6 +433,12 @@ export const identityPoolMachine = setup({
       const result = login?.result;
       if (!login || !result) return;
       const change = loginIdentityChange(context, result);
+      // A new identity: from now on the session's identity is the one obtained under that record.
+      const signOuts = signOutsOf(context.deps);
+      if (signOuts && result.signOutId !== undefined) {
+        const under = result.signOutId;
+        enqueue(() => signOuts.adopt(under));
+      }
       enqueue.assign({
         identity: storedIdentityOf(result),
         logins: result.logins,

@@ -19,7 +19,7 @@ import {
   sameIdentity,
   storedIdentityOf,
 } from './storage/session-store.js';
-import { SignOutWatch } from './storage/sign-out-record.js';
+import { SignOutWatch, UNREAD_RECORD } from './storage/sign-out-record.js';
 import {
   type HeldTabLock,
   isNewer,
@@ -265,6 +265,8 @@ export async function restoreSession(deps: SessionDeps): Promise<RestoredSession
   const { identity, stamp } = stored;
   // Written back by a session that had not heard of the latest sign-out: signed out.
   if (signOuts && SignOutWatch.predates(stored.signOutId, known)) return {};
+  // The record could not be read: the identity is restored under the one it names.
+  if (signOuts && known === UNREAD_RECORD && stored.signOutId) signOuts.adopt(stored.signOutId);
   if (coordinating(deps)) {
     const behind =
       !!latest && latest.identity?.identityId !== identity.identityId && !(stamp && isNewer(stamp, latest));

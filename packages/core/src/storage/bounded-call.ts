@@ -13,8 +13,8 @@ export interface CallTimers {
 }
 
 /**
- * Calls an adapter method and waits at most `timeoutMs` for it. A synchronous answer (or throw)
- * costs no timer. After a time-out the call may still land: `late` settles when it does (it
+ * Calls an adapter method and waits at most `timeoutMs` for it. Never throws or rejects: whatever
+ * the adapter does is an outcome. A synchronous answer (or throw) costs no timer. After a time-out the call may still land: `late` settles when it does (it
  * never rejects), so the caller can repair what a late write undid.
  */
 export function boundedCall<T>(
@@ -23,12 +23,15 @@ export function boundedCall<T>(
   timers: CallTimers,
 ): Promise<CallOutcome<T>> {
   let answer: Awaitable<T>;
+  let thenable: boolean;
   try {
     answer = invoke();
+    // Inside the try: a hostile answer's `then` getter (or Proxy trap) may throw.
+    thenable = isThenable(answer);
   } catch (error) {
     return Promise.resolve({ status: 'failed', error });
   }
-  if (!isThenable(answer)) return Promise.resolve({ status: 'done', value: answer });
+  if (!thenable) return Promise.resolve({ status: 'done', value: answer as T });
   const settled = Promise.resolve(answer).then(
     (value): CallOutcome<T> => ({ status: 'done', value }),
     (error: unknown): CallOutcome<T> => ({ status: 'failed', error }),

@@ -13,16 +13,19 @@ export class KeyQueue {
    */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key);
-    const result = previous ? previous.then(task) : task();
+    // Should a task reject all the same, the key is not wedged: the next task still runs.
+    const result = previous ? previous.then(task, task) : task();
     this.tails.set(key, result);
-    void result.then(() => {
+    const forget = () => {
       if (this.tails.get(key) === result) this.tails.delete(key);
-    });
+    };
+    void result.then(forget, forget);
     return result;
   }
 
   /** Settles once every task queued on `key` so far has settled. */
   idle(key: string): Promise<void> {
-    return (this.tails.get(key) ?? Promise.resolve()).then(() => undefined);
+    const done = () => undefined;
+    return (this.tails.get(key) ?? Promise.resolve()).then(done, done);
   }
 }

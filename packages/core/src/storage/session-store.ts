@@ -316,8 +316,22 @@ export class SessionStore {
 
   /** The sign-out record, or undefined (none, unreadable, or storage failed: no news). */
   async loadSignOut(): Promise<SignOutRecord | undefined> {
+    return (await this.readSignOut()).record;
+  }
+
+  /** The sign-out record, and whether storage answered at all (`readable: false`: the call failed). */
+  async readSignOut(): Promise<{ readable: boolean; record?: SignOutRecord | undefined }> {
+    let readable = true;
     // It names no pool or identity: the key alone scopes it.
-    return this.readChecked(this.keys.signedOut, signOutRecordSchema, () => undefined);
+    const record = await this.readChecked(
+      this.keys.signedOut,
+      signOutRecordSchema,
+      () => undefined,
+      () => {
+        readable = false;
+      },
+    );
+    return { readable, record };
   }
 
   /** Writes the sign-out record; no `clear()` ends it (a later one supersedes it). */
@@ -349,12 +363,14 @@ export class SessionStore {
     key: string,
     schema: z.ZodMiniType<T>,
     problem: (value: T) => string | undefined,
+    onFailedCall?: () => void,
   ): Promise<T | undefined> {
     const outcome = await this.queue.run(key, () =>
       boundedCall(() => this.adapter.getItem(key), this.timeoutMs, this.timers),
     );
     if (outcome.status !== 'done') {
       this.onError(this.failure('getItem', key, outcome));
+      onFailedCall?.();
       return undefined;
     }
     const raw = outcome.value;

@@ -37,6 +37,15 @@ const randomId = (): string =>
  * record before it obtains an identity (`baseline`) and before it writes or serves one (`verify`);
  * an adapter's push (`watch`) calls `check`.
  */
+/**
+ * Where a record ID is expected, when the record could not be read as a new identity was obtained
+ * (no record has this ID: they match /^[\w-]{8,64}$/). The first record read after it is taken as
+ * the one the identity was obtained under: it may well predate the identity (an older record left
+ * by a failed own write, or one written before the session started), and a session must not sign
+ * itself out because its storage failed once.
+ */
+export const UNREAD_RECORD = '?';
+
 /** How many of its own records a session remembers as not news. */
 const OWN_RECORDS_KEPT = 8;
 
@@ -59,17 +68,41 @@ export class SignOutWatch {
     return (await this.store.loadSignOut())?.id ?? null;
   }
 
+  /** The record the identity the session holds was obtained under, as it is stored (null: none or unknown). */
+  get storedUnder(): string | null {
+    return this.seen === UNREAD_RECORD ? null : this.seen;
+  }
+
   /**
    * Reads the record as the one the session's next identity is obtained under — after the
    * session's own logout has finished with storage, so its record is the one read and its
    * removals cannot land on the new identity.
    */
   async baseline(): Promise<string | null> {
-    await this.ownWrites;
-    // None or unreadable is no news: what the session knew stands (its own record whose write
-    // failed, or one a failing read could not show again).
-    this.seen = (await this.read()) ?? this.seen;
+    this.seen = await this.current();
     return this.seen;
+  }
+
+  /**
+   * The record a new identity would be obtained under now — after the session's own logout has
+   * finished with storage — without changing what the identity the session holds was obtained
+   * under: a login that reads a newer record and then fails must not make the session's current
+   * identity look as if it had been obtained under it (a sign-out elsewhere would go unheard).
+   * A login that commits its new identity `adopt`s the record.
+   */
+  async current(): Promise<string | null> {
+    await this.ownWrites;
+    const { readable, record } = await this.store.readSignOut();
+    // Unreadable: not known (UNREAD_RECORD) — what the session knew was about its previous
+    // identity, and an older record still in storage (its own write failed) is no sign-out.
+    if (!readable) return UNREAD_RECORD;
+    // None is no news: what the session knew stands (its own record whose write failed).
+    return record?.id ?? this.seen;
+  }
+
+  /** The session now holds an identity obtained under `id` (a committed login's new identity). */
+  adopt(id: string | null): void {
+    this.seen = id;
   }
 
   /**
@@ -79,6 +112,11 @@ export class SignOutWatch {
    */
   async verify(since: string | null): Promise<string | null> {
     const id = await this.read();
+    if (since === UNREAD_RECORD) {
+      // Obtained while the record could not be read: the first one read is its baseline.
+      if (id !== null && this.seen === UNREAD_RECORD) this.seen = id;
+      return id;
+    }
     // This session's own records are never news to it (a write reported failed may have landed).
     if (id !== null && id !== since && !this.written.has(id)) {
       this.heard(id);
@@ -112,7 +150,7 @@ export class SignOutWatch {
 
   /** Whether an identity stored under `storedUnder` is older than the record `known` now. */
   static predates(storedUnder: string | undefined, known: string | null): boolean {
-    return known !== null && storedUnder !== known;
+    return known !== null && known !== UNREAD_RECORD && storedUnder !== known;
   }
 
   private heard(id: string) {
