@@ -5,6 +5,7 @@ import {
   AbortError,
   ConfigurationError,
   type IdentityPoolError,
+  isInstanceOf,
   SignedOutError,
   StoppedError,
   StorageError,
@@ -154,7 +155,7 @@ function readOptions(options: IdentityPoolAuthOptions) {
   try {
     return resolveOptions(options);
   } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
+    if (isInstanceOf(error, ConfigurationError)) throw error;
     throw new ConfigurationError('options', `could not be read (${describeError(error).slice(0, 200)})`);
   }
 }

@@ -246,10 +246,22 @@ export function toLoginProviderError(
   operation: string,
   error: unknown,
 ): IdentityPoolError {
-  if (error instanceof IdentityPoolError) return error;
+  if (isInstanceOf(error, IdentityPoolError)) return error;
   return new LoginProviderError(providerId, `${providerId}: ${operation} failed: ${describeThrown(error)}`, {
     cause: error,
   });
+}
+
+/**
+ * `value instanceof type` for a value someone else threw: false, not a throw, when its prototype
+ * cannot be read (a Proxy whose traps throw).
+ */
+export function isInstanceOf<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ConfigurationError,
   createIdentityPoolAuth,
   fetchTransport,
   IdentityPoolError,
@@ -55,6 +56,35 @@ function isTyped(error: unknown): boolean {
 }
 
 describe('hostile option objects', () => {
+  it('a getter throwing a value whose every trap throws (even its prototype) is a ConfigurationError', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('trap: prototype');
+        },
+        get() {
+          throw new Error('trap: get');
+        },
+      },
+    );
+    const options = { identityPoolId: POOL_ID } as Record<string, unknown>;
+    Object.defineProperty(options, 'storage', {
+      get: () => {
+        throw hostile;
+      },
+      enumerable: true,
+    });
+    let thrown: unknown;
+    try {
+      createIdentityPoolAuth(options as never).stop();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).field).toBe('options');
+  });
+
   it('createIdentityPoolAuth either works or throws a ConfigurationError', () => {
     const optionKeys = fc.constantFrom(
       'identityPoolId',
