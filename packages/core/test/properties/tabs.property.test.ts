@@ -911,6 +911,32 @@ const regressions: Array<[string, Scenario]> = [
       ],
     },
   ],
+  [
+    // A tab still reading its storage at start adopted the identity another tab broadcast, then
+    // read the tabs' records (peek) just after a sign-out was recorded: it took the sign-out as
+    // heard without ending what it held, so the sign-out's message, arriving next, was ignored.
+    'a sign-out a starting tab reads in the records ends the identity it adopted meanwhile',
+    {
+      tabs: 2,
+      sharedStorage: false,
+      persistCredentials: false,
+      channelDelayMs: 0,
+      latenciesMs: [0],
+      storageDelayMs: 11,
+      jitterMs: [1],
+      steps: [
+        { commands: [{ kind: 'getCredentials', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'open' }, { kind: 'forceRefresh', tab: 0 }], after: 10 },
+        {
+          commands: [
+            { kind: 'clear', tab: 0 },
+            { kind: 'forge', what: 'identity', seq: 'maxSafe' },
+          ],
+          after: 0,
+        },
+      ],
+    },
+  ],
 ];
 
 describe('tabs of one origin under random concurrent calls', () => {
