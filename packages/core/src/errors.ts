@@ -246,10 +246,19 @@ export function toLoginProviderError(
   operation: string,
   error: unknown,
 ): IdentityPoolError {
-  if (error instanceof IdentityPoolError) return error;
+  if (isIdentityPoolError(error)) return error;
   return new LoginProviderError(providerId, `${providerId}: ${operation} failed: ${describeThrown(error)}`, {
     cause: error,
   });
+}
+
+/** `instanceof`, never throwing: a Proxy's `getPrototypeOf` trap may throw (a login token, say). */
+function isIdentityPoolError(error: unknown): error is IdentityPoolError {
+  try {
+    return error instanceof IdentityPoolError;
+  } catch {
+    return false;
+  }
 }
 
 /**
