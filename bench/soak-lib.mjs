@@ -229,7 +229,8 @@ export async function runSoak(options = {}) {
         const live = s.inFlight.get(operation) ?? 0;
         if (live > 1) violations.push(`session ${index}: ${live} ${operation} requests in flight at once`);
       });
-      // Attempts of one request share its AbortSignal: bounded, and backed off with jitter.
+      // Attempts of one request share its AbortSignal (until one times out: request-deadline.ts):
+      // bounded, and backed off with jitter.
       if (input.signal) {
         const previous = s.attempts.get(input.signal);
         const attempt = { n: (previous?.n ?? 0) + 1, at: clock.now(), failedAt: undefined };
@@ -539,6 +540,14 @@ export async function runSoak(options = {}) {
   await emulator.close();
   counts.distinctBackoffDelays = backoffDelays.size;
   if (counts.retries > 5 && backoffDelays.size < 3) violations.push('back-off delays are not jittered');
+  // The retry checks above see only what the transport can correlate: if faults that must be
+  // retried were injected and no retry was seen, they checked nothing (as after issue 13's merges).
+  const retryable = counts.faults.throttle + counts.faults.internal + counts.faults.drop;
+  if (retryable > 0 && counts.retries === 0) {
+    violations.push(
+      `${retryable} retryable faults injected but no retry observed: the retry checks saw nothing`,
+    );
+  }
   counts.unhandledRejections = unhandled;
   counts.violations = violations.length;
   counts.realSeconds = Math.round((Date.now() - started) / 100) / 10;

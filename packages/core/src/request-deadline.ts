@@ -13,6 +13,19 @@ export function requestTimedOut(operation: string, timeoutMs: number): NetworkEr
 }
 
 /**
+ * The controller the attempts of one request share: the same one until an attempt times out (its
+ * signal is aborted then) and a fresh one after that. So a transport sees one signal across the
+ * retries of one request — it can tell a retry from a new request — and never an aborted one.
+ */
+export function attemptControllers(): () => AbortController {
+  let controller = new AbortController();
+  return () => {
+    if (controller.signal.aborted) controller = new AbortController();
+    return controller;
+  };
+}
+
+/**
  * Runs `request` with a signal that aborts when `signal` does or `timeoutMs` (on `clock`) passes.
  * At the deadline it rejects with {@link requestTimedOut}; when `signal` aborts first, with
  * `AbortError` (as the built-in transports do).
@@ -23,8 +36,8 @@ export function withRequestDeadline<T>(
   clock: TimerClock,
   signal: AbortSignal | undefined,
   request: (signal: AbortSignal) => Promise<T>,
+  controller = new AbortController(),
 ): Promise<T> {
-  const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       // A transport that ignores its signal must not keep the caller waiting either.

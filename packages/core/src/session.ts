@@ -9,7 +9,7 @@ import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type Time
 import { ConfigurationError, InvalidResponseError, LoginRequiredError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { guard, type SessionSecrets } from './redact.js';
-import { withRequestDeadline } from './request-deadline.js';
+import { attemptControllers, withRequestDeadline } from './request-deadline.js';
 import { withRetry } from './retry.js';
 import {
   type IdentityStamp,
@@ -211,13 +211,20 @@ async function redacting<T>(
   return out;
 }
 
-/** One attempt of a service request, within the session's `requestTimeoutMs` (`request-deadline.ts`). */
+/**
+ * The attempts of one service request, each within the session's `requestTimeoutMs`
+ * (`request-deadline.ts`), sharing one signal until an attempt times out.
+ */
 const timeBoxed = <T>(
   deps: SessionDeps,
   operation: string,
   signal: AbortSignal | undefined,
   request: (signal: AbortSignal) => Promise<T>,
-) => withRequestDeadline(operation, deps.options.requestTimeoutMs, deps.clock, signal, request);
+) => {
+  const controller = attemptControllers();
+  return () =>
+    withRequestDeadline(operation, deps.options.requestTimeoutMs, deps.clock, signal, request, controller());
+};
 
 export function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason;
@@ -428,15 +435,14 @@ export async function sendGetId(deps: SessionDeps, map: LoginsMap, signal: Abort
   const providers = Object.keys(map).sort();
   const out = await redacting(deps, 'GetId', Object.values(map), () =>
     withRetry(
-      () =>
-        timeBoxed(deps, 'GetId', signal, (signal) =>
-          deps.transport.getId({
-            identityPoolId: deps.options.identityPoolId,
-            accountId: deps.options.accountId,
-            logins: providers.length ? map : undefined,
-            signal,
-          }),
-        ),
+      timeBoxed(deps, 'GetId', signal, (signal) =>
+        deps.transport.getId({
+          identityPoolId: deps.options.identityPoolId,
+          accountId: deps.options.accountId,
+          logins: providers.length ? map : undefined,
+          signal,
+        }),
+      ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -695,15 +701,14 @@ export async function sendGetCredentials(
     Object.values(logins).find((entry) => entry.token && entry.identityId)?.identityId ?? identity.identityId;
   const out = await redacting(deps, 'GetCredentialsForIdentity', Object.values(map), () =>
     withRetry(
-      () =>
-        timeBoxed(deps, 'GetCredentialsForIdentity', signal, (signal) =>
-          deps.transport.getCredentialsForIdentity({
-            identityId: requestedId,
-            logins: loginKeys.length ? map : undefined,
-            customRoleArn: deps.options.customRoleArn,
-            signal,
-          }),
-        ),
+      timeBoxed(deps, 'GetCredentialsForIdentity', signal, (signal) =>
+        deps.transport.getCredentialsForIdentity({
+          identityId: requestedId,
+          logins: loginKeys.length ? map : undefined,
+          customRoleArn: deps.options.customRoleArn,
+          signal,
+        }),
+      ),
       deps.options.retry,
       deps.clock,
       signal,
@@ -755,15 +760,14 @@ export async function unlinkLogin(
   const { map } = await resolveLogins(request.logins, { now: serviceNow(deps), force: false, signal });
   await redacting(deps, 'UnlinkIdentity', Object.values(map), () =>
     withRetry(
-      () =>
-        timeBoxed(deps, 'UnlinkIdentity', signal, (signal) =>
-          unlink.call(deps.transport, {
-            identityId: identity.identityId,
-            logins: map,
-            loginsToRemove: [request.providerName],
-            signal,
-          }),
-        ),
+      timeBoxed(deps, 'UnlinkIdentity', signal, (signal) =>
+        unlink.call(deps.transport, {
+          identityId: identity.identityId,
+          logins: map,
+          loginsToRemove: [request.providerName],
+          signal,
+        }),
+      ),
       deps.options.retry,
       deps.clock,
       signal,

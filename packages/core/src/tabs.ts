@@ -631,9 +631,11 @@ export function createTabCoordinator(
     peek: async () => {
       if (closed || refused) return undefined;
       const latest = await readLatest();
-      // what was read is known (a restored identity stamped after a sign-out survives it).
+      // what was read is known (a restored identity stamped after a sign-out survives it). A
+      // sign-out first read here is delivered, as withLock() does: taken as heard silently, the
+      // identity this tab adopted meanwhile would outlive it (its message is then ignored).
       if (latest) {
-        heardSignOut = Math.max(heardSignOut, latest.signedOutAt);
+        hearSignOut(latest.signedOutAt, latest.identity);
         learn(latest);
       }
       return latest;

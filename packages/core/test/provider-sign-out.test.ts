@@ -7,14 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   createIdentityPoolAuth,
-  type IdentityPoolError,
+  IdentityPoolError,
   type LoginProvider,
   memoryStorage,
   tokenLogin,
 } from '../src/index.js';
-import { PROVIDER_SIGN_OUT_TIMEOUT_MS } from '../src/provider-sign-out.js';
+import { PROVIDER_SIGN_OUT_TIMEOUT_MS, signOutProvider } from '../src/provider-sign-out.js';
 import { ControlledClock } from './support/controlled-clock.js';
 import { credentialsFor, IDENTITY_A, POOL_ID } from './support/fixtures.js';
+import { hostileShapes } from './support/hostile-shapes.js';
 
 const FACEBOOK = 'graph.facebook.com';
 const GOOGLE = 'accounts.google.com';
@@ -98,4 +99,27 @@ describe('a provider sign-out never holds logout() or removeLogin()', () => {
     expect(errors[0]?.message).toMatch(/facebook: signOut failed: FB\.logout\(\) called without/);
     expect((errors[0] as Error & { cause?: unknown }).cause).toBeInstanceOf(Error);
   });
+});
+
+describe('a provider whose signOut() throws a hostile value', () => {
+  it.each(Object.entries(hostileShapes))(
+    '%s: reported as one IdentityPoolError, never thrown',
+    async (_name, shape) => {
+      const reported: IdentityPoolError[] = [];
+      const provider: LoginProvider = {
+        id: 'hostile',
+        loginsKey: FACEBOOK,
+        signIn: async () => ({ token: 'unused' }),
+        signOut: async () => {
+          throw shape(['a-login-token']);
+        },
+      };
+      const done = signOutProvider(provider, new ControlledClock(), (error) => reported.push(error));
+      // Reported at once (not after the deadline, which this clock never reaches).
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(IdentityPoolError);
+      await done;
+    },
+  );
 });

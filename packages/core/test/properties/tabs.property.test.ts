@@ -142,6 +142,8 @@ interface Tab {
   live: boolean;
   /** Its storage (shared by every tab, or its own). */
   storage: StorageAdapter;
+  /** How many sign-outs had been made when it opened (those it may not have heard of). */
+  signOutsAtOpen: number;
 }
 interface Epoch {
   /** Identities published as made in this epoch. */
@@ -286,7 +288,7 @@ class World {
   readonly epochOf = new Map<string, number>();
   /** A tab was stopped while its logout() or clear() was pending. */
   forgetCutShort = false;
-  /** The newest sign-out when the last live tab was stopped. */
+  /** The newest sign-out when the last live tab that was open when it was made was stopped. */
   forgottenUpTo = 0;
 
   get epoch(): Epoch {
@@ -322,7 +324,7 @@ class World {
     });
     const n = this.tabs.length;
     auth.on('identityChanged', (change) => this.trace(`tab ${n} identityChanged`, change));
-    this.tabs.push({ n, auth, live: true, storage: base });
+    this.tabs.push({ n, auth, live: true, storage: base, signOutsAtOpen: this.signOuts.size });
   }
 
   /** 1: a GetId is sent only when no live tab holds a live identity of this epoch. */
@@ -519,7 +521,11 @@ class World {
         auth.stop();
         tab.live = false;
         this.epoch.stopped = true;
-        if (this.live().length === 0) this.forgottenUpTo = Math.max(0, ...[...this.signOuts].map(Number));
+        // Sign-outs are known to the tabs open when they were made, and to tabs opened since that
+        // read their record before the last of those closed. When that tab closes before a newer
+        // one has read the records (opened in the same tick, say), no tab knows of them any more.
+        if (!this.live().some((other) => other.signOutsAtOpen < this.signOuts.size))
+          this.forgottenUpTo = Math.max(0, ...[...this.signOuts].map(Number));
         break;
       case 'deleteIdentity': {
         const id = auth.getCachedIdentityId();
@@ -932,6 +938,60 @@ const regressions: Array<[string, Scenario]> = [
       ],
     },
   ],
+  [
+    // Harness, not library: the only tab that knew of a sign-out closed in the tick another tab
+    // opened, before that tab read the records. No tab knows of it any more, so the new tab's
+    // identity is stamped without it and belongs to the current epoch.
+    'a sign-out whose last witness closes as a tab opens is forgotten, not a second identity',
+    {
+      tabs: 2,
+      sharedStorage: true,
+      persistCredentials: false,
+      channelDelayMs: 0,
+      latenciesMs: [0],
+      storageDelayMs: 0,
+      jitterMs: [0],
+      steps: [
+        {
+          commands: [
+            { kind: 'stop', tab: 0 },
+            { kind: 'logout', tab: 0 },
+            { kind: 'deleteIdentity', tab: 0 },
+          ],
+          after: 'settle',
+        },
+        { commands: [{ kind: 'open' }, { kind: 'stop', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'getCredentials', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'getCredentials', tab: 0 }], after: 0 },
+      ],
+    },
+  ],
+  [
+    // A tab still reading its storage at start adopted the identity another tab broadcast, then
+    // read the tabs' records (peek) just after a sign-out was recorded: it took the sign-out as
+    // heard without ending what it held, so the sign-out's message, arriving next, was ignored.
+    'a sign-out a starting tab reads in the records ends the identity it adopted meanwhile',
+    {
+      tabs: 2,
+      sharedStorage: false,
+      persistCredentials: false,
+      channelDelayMs: 0,
+      latenciesMs: [0],
+      storageDelayMs: 11,
+      jitterMs: [1],
+      steps: [
+        { commands: [{ kind: 'getCredentials', tab: 0 }], after: 'settle' },
+        { commands: [{ kind: 'open' }, { kind: 'forceRefresh', tab: 0 }], after: 10 },
+        {
+          commands: [
+            { kind: 'clear', tab: 0 },
+            { kind: 'forge', what: 'identity', seq: 'maxSafe' },
+          ],
+          after: 0,
+        },
+      ],
+    },
+  ],
 ];
 
 describe('tabs of one origin under random concurrent calls', () => {
@@ -947,6 +1007,10 @@ describe('tabs of one origin under random concurrent calls', () => {
 
   it('keep every invariant (fast-check)', async () => {
     const stats = { runs: 0, commands: 0 };
+    // A counterexample replayed under this test's name runs that scenario alone: without this,
+    // `-t "keep every invariant"` ignored PROPERTY_SCENARIO and explored a fresh random seed, so a
+    // deterministic failure looked like one that "passes most times" on replay.
+    const replay = process.env.PROPERTY_SCENARIO;
     await fc.assert(
       fc.asyncProperty(scenarioArbitrary, async (scenario) => {
         stats.runs++;
@@ -954,7 +1018,8 @@ describe('tabs of one origin under random concurrent calls', () => {
         expect(await play(scenario)).toEqual([]);
       }),
       {
-        numRuns: Number(process.env.PROPERTY_RUNS ?? 100),
+        numRuns: replay ? 1 : Number(process.env.PROPERTY_RUNS ?? 100),
+        ...(replay ? { examples: [[JSON.parse(replay) as Scenario]] } : {}),
         endOnFailure: false,
         // Replays a failure: PROPERTY_SEED and PROPERTY_PATH as fast-check printed them.
         ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}),

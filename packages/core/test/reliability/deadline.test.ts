@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createIdentityPoolAuth } from '../../src/auth.js';
 import { ConfigurationError, NetworkError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/options.js';
+import { fetchTransport } from '../../src/transports/fetch.js';
 import type { CognitoIdentityTransport } from '../../src/types.js';
 import { useEmulator } from '../support/emulator.js';
 import { IDENTITY_A, POOL_ID } from '../support/fixtures.js';
@@ -85,5 +86,45 @@ describe('requestTimeoutMs', () => {
     } finally {
       auth.stop();
     }
+  });
+
+  it('the attempts of one request share one signal until one times out, so a transport can tell retries apart', async () => {
+    const identityPoolId = env.pool();
+    env.emulator.faults.inject({ kind: 'throttle', operation: 'GetId', count: 2 });
+    const inner = fetchTransport({ endpoint: env.emulator.endpoint });
+    const signals: AbortSignal[] = [];
+    const transport: CognitoIdentityTransport = {
+      getId: (input) => {
+        if (input.signal) signals.push(input.signal);
+        return inner.getId(input);
+      },
+      getCredentialsForIdentity: (input) => inner.getCredentialsForIdentity(input),
+    };
+    const auth = env.auth({ identityPoolId, transport, retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    await expect(auth.getIdentityId()).resolves.toMatch(/^us-east-1:/);
+    expect(signals).toHaveLength(3);
+    expect(new Set(signals).size).toBe(1);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
+  it('an attempt that timed out has its signal aborted; the retry after it gets a fresh one', async () => {
+    const identityPoolId = env.pool();
+    env.emulator.faults.inject({ kind: 'latency', ms: 10_000, operation: 'GetId', count: 1 });
+    const inner = fetchTransport({ endpoint: env.emulator.endpoint });
+    const signals: AbortSignal[] = [];
+    const transport: CognitoIdentityTransport = {
+      getId: (input) => {
+        if (input.signal) signals.push(input.signal);
+        return inner.getId(input);
+      },
+      getCredentialsForIdentity: (input) => inner.getCredentialsForIdentity(input),
+    };
+    const auth = env.auth({ identityPoolId, transport, requestTimeoutMs: 200, retry: { maxAttempts: 2 } });
+    await expect(auth.getIdentityId()).resolves.toMatch(/^us-east-1:/);
+    expect(signals).toHaveLength(2);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[0]?.reason).toBeInstanceOf(NetworkError);
+    expect(signals[1]).not.toBe(signals[0]);
+    expect(signals[1]?.aborted).toBe(false);
   });
 });
