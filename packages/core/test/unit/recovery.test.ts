@@ -124,12 +124,14 @@ describe('recoveryFor: errors that are not service errors', () => {
   });
 });
 
-describe('recoveryTable: every row explains itself', () => {
-  it.each(recoveryTable.map((row) => [row.code, row.message.source, row]))(
-    '%s /%s/ has a why',
-    (_code, _source, row) => {
-      expect(typeof row.why).toBe('string');
-      expect(row.why.trim().length).toBeGreaterThan(10);
-    },
-  );
+describe('recoveryTable: every row is complete and explains itself', () => {
+  // Titled by index, not by the row's fields: a broken row must fail here, not while collecting.
+  it.each(recoveryTable.map((row, index) => [index, row] as const))('row %i', (_index, row) => {
+    expect(typeof row.code).toBe('string');
+    expect(row.code).toMatch(/^[A-Z]\w+Exception$/);
+    expect(row.message).toBeInstanceOf(RegExp);
+    expect(row.recovery).toMatch(/^(resetIdentity|renewLogins|loginRequired|guestAccessDisabled)$/);
+    expect(typeof row.why).toBe('string');
+    expect(row.why.trim().length).toBeGreaterThan(10);
+  });
 });
