@@ -171,6 +171,7 @@ describe('sameIdentity: same ID, same standing, same providers in any order', ()
   it.each([
     ['the same', a, { ...a }, true],
     ['providers in another order', a, { ...a, providers: ['y', 'x'] }, true],
+    ['providers in another order, on the left', { ...a, providers: ['y', 'x'] }, a, true],
     ['another ID', a, { ...a, identityId: IDENTITY_B }, false],
     ['another standing', a, { ...a, authenticated: false }, false],
     ['fewer providers', a, { ...a, providers: ['x'] }, false],
@@ -310,6 +311,17 @@ describe('SessionStore: what is read', () => {
     expect(await store.loadIdentity()).toEqual(guest);
     expect(await store.loadCredentials(IDENTITY_A)).toEqual(credentialsFor(IDENTITY_A, NOW + HOUR));
     expect(calls.map(([operation]) => operation)).toEqual(['getItem', 'getItem']);
+  });
+
+  it('an adapter answering undefined for a missing key: missing, not an unreadable value', async () => {
+    const adapter: StorageAdapter = {
+      getItem: () => undefined as unknown as null,
+      setItem: () => {},
+      removeItem: () => {},
+    };
+    const { store, errors } = storeOver(adapter);
+    expect(await store.loadIdentity()).toBeUndefined();
+    expect(errors).toEqual([]);
   });
 
   it('a value an adapter keeps as an object (not a string) is read as it is', async () => {
