@@ -361,7 +361,7 @@ export async function obtainIdentity(
       // A sign-out heard meanwhile may have ended what the record or storage showed.
       if (known && deps.tabs.signedOutAt === (held.stamp?.signedOutAt ?? 0)) {
         // Stored here too, as if this tab had made it: per-tab storage restores it after a reload.
-        if (known.record) await deps.store.saveIdentity(known.identity, known.record);
+        if (known.record) await deps.store.saveIdentity(known.identity, known.record, lease);
         return { ...known.identity, logins: {} };
       }
     }
@@ -536,7 +536,7 @@ function credentialsUnderLock(
     if (shared) {
       // Stored as if this tab had fetched them (per-tab storage restores them after a reload).
       if (held.latest)
-        await storeAdopted(deps, { identity: shared, credentials: shared.credentials }, held.latest);
+        await storeAdopted(deps, { identity: shared, credentials: shared.credentials }, held.latest, lease);
       return shared;
     }
     const result = await getCredentials(request, signal, lease, held.stamp);
@@ -557,13 +557,15 @@ async function storeAdopted(
   deps: SessionDeps,
   adopted: { identity: StoredIdentity; credentials?: IdentityPoolCredentials | undefined },
   stamp: IdentityStamp,
+  lease: StoreLease,
 ): Promise<void> {
-  await deps.store.saveIdentity(storedIdentityOf(adopted.identity), {
-    seq: stamp.seq,
-    signedOutAt: stamp.signedOutAt,
-  });
+  await deps.store.saveIdentity(
+    storedIdentityOf(adopted.identity),
+    { seq: stamp.seq, signedOutAt: stamp.signedOutAt },
+    lease,
+  );
   if (deps.options.persistCredentials && adopted.credentials)
-    await deps.store.saveCredentials(adopted.credentials);
+    await deps.store.saveCredentials(adopted.credentials, lease);
 }
 
 /**
@@ -579,6 +581,8 @@ export async function storeAdoptedFromMessage(
 ): Promise<void> {
   if (!coordinating(deps)) return;
   const { tabs } = deps;
+  // Taken as it is adopted: a sign-out while this waits for the lock drops the writes.
+  const lease = deps.store.lease();
   const credentials = deps.options.persistCredentials ? adopted.credentials : undefined;
   // Storage has it already, as stamped (and, with persistCredentials, credentials as new).
   const written = async (stored: Awaited<ReturnType<typeof loadStampedIdentity>>) =>
@@ -600,7 +604,7 @@ export async function storeAdoptedFromMessage(
         (stored?.stamp && isNewer(stored.stamp, stamp)) ||
         tabs.signedOutAt > stamp.signedOutAt;
       if (superseded || (await written(stored)) || !stillHeld()) return;
-      await storeAdopted(deps, adopted, stamp);
+      await storeAdopted(deps, adopted, stamp, lease);
     });
   } catch {
     // Storage failures are reported by the store; a refused lock means single-tab from now on.
