@@ -1,7 +1,7 @@
 /**
  * A laid-out statechart as a standalone SVG document (its style inside, no external font or
  * script), the same text in docs/statechart.svg and in the demo page. Every state is a
- * `g.state[data-state=<path>]`, every arrow a `g.arrow[data-from][data-to]` whose label lines are
+ * `g.state[data-state=<path>]` (`.leaf` or `.compound`; "any state" is a `g.pseudo`), every arrow a `g.arrow[data-from][data-to]` whose label lines are
  * `tspan[data-transition=<transitionKey>]`: what a page marks `.active` / `.taken` to highlight
  * the current state and the last transitions (the style for those classes is included).
  */
@@ -11,12 +11,12 @@ const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono',
 
 const STYLE = `
 .statechart { font-family: ${FONT}; }
-.statechart .state rect { fill: #fafbfd; stroke: #8a97a8; stroke-width: 1.5; }
+.statechart .state rect, .statechart .pseudo rect { fill: #fafbfd; stroke: #8a97a8; stroke-width: 1.5; }
 .statechart .state.compound > rect { fill: #eef2f8; stroke: #5b6b80; }
-.statechart .state text { font-size: ${TEXT.titleSize}px; fill: #1c2733; }
+.statechart .state text, .statechart .pseudo text { font-size: ${TEXT.titleSize}px; fill: #1c2733; }
 .statechart .state.compound > text { font-weight: 700; }
-.statechart .state.any rect { fill: #fff; stroke-dasharray: 5 4; }
-.statechart .state.any text { font-style: italic; fill: #5a6675; }
+.statechart .pseudo.any rect { fill: #fff; stroke-dasharray: 5 4; }
+.statechart .pseudo.any text { font-style: italic; fill: #5a6675; }
 .statechart .initial { fill: #1c2733; }
 .statechart .arrow path { fill: none; stroke: #6b778a; stroke-width: 1.2; marker-end: url(#statechart-arrowhead); }
 .statechart .arrow rect { fill: #fff; fill-opacity: 0.85; }
@@ -39,12 +39,12 @@ function boxSvg({ box, x, y, width, height, compound }: PlacedBox): string {
     const r = width / 2;
     return `<circle class="initial" data-initial="${xml(box.id)}" cx="${number(x + r)}" cy="${number(y + r)}" r="${number(r)}"/>`;
   }
-  const kind = box.kind === 'any' ? 'any' : compound ? 'compound' : 'leaf';
   const rect = `<rect x="${number(x)}" y="${number(y)}" width="${number(width)}" height="${number(height)}" rx="${compound ? 10 : 8}"/>`;
   const title = compound
     ? `<text x="${number(x + BOX.inset)}" y="${number(y + BOX.titleBand - 9)}">${xml(box.title)}</text>`
     : `<text x="${number(x + width / 2)}" y="${number(y + height / 2)}" text-anchor="middle" dominant-baseline="central">${xml(box.title)}</text>`;
-  return `<g class="state ${kind}" data-state="${xml(box.id)}">${rect}${title}</g>`;
+  if (box.kind === 'any') return `<g class="pseudo any" data-pseudo="${xml(box.id)}">${rect}${title}</g>`;
+  return `<g class="state ${compound ? 'compound' : 'leaf'}" data-state="${xml(box.id)}">${rect}${title}</g>`;
 }
 
 function arrowSvg({ arrow, points, label }: PlacedArrow): string {
