@@ -128,6 +128,15 @@ describe.skipIf(!hasChromium)('browser demo in real Chromium', () => {
       'authenticated.routing → authenticated.credentialed: always [hasUsableCredentials]',
     );
     expect(await litArrows(page)).toContain('authenticated.routing → authenticated.credentialed');
+    // The drawing and its highlight hold the machine's definition, never the session's secrets.
+    const secrets = (await page.evaluate(
+      'window.demo.auth.getCredentials().then((c) => [c.secretAccessKey, c.sessionToken])',
+    )) as string[];
+    const chartPanel = await page.innerHTML('#chart-panel');
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10);
+      expect(chartPanel).not.toContain(secret);
+    }
 
     await page.getByRole('button', { name: 'Continue with Google' }).click();
     await page.locator('#g-continue').click();
