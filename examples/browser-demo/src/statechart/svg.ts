@@ -11,6 +11,9 @@ const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono',
 
 const STYLE = `
 .statechart { font-family: ${FONT}; }
+.statechart .arrow path { fill: none; stroke: #6b778a; stroke-width: 1.2; marker-end: url(#statechart-arrowhead); }
+.statechart .arrow rect { fill: #fff; fill-opacity: 0.85; }
+.statechart .arrow text { font-size: ${TEXT.labelSize}px; fill: #3b4656; }
 .statechart .state rect, .statechart .pseudo rect { fill: #fafbfd; stroke: #8a97a8; stroke-width: 1.5; }
 .statechart .state.compound > rect { fill: #eef2f8; stroke: #5b6b80; }
 .statechart .state text, .statechart .pseudo text { font-size: ${TEXT.titleSize}px; fill: #1c2733; }
@@ -18,9 +21,6 @@ const STYLE = `
 .statechart .pseudo.any rect { fill: #fff; stroke-dasharray: 5 4; }
 .statechart .pseudo.any text { font-style: italic; fill: #5a6675; }
 .statechart .initial { fill: #1c2733; }
-.statechart .arrow path { fill: none; stroke: #6b778a; stroke-width: 1.2; marker-end: url(#statechart-arrowhead); }
-.statechart .arrow rect { fill: #fff; fill-opacity: 0.85; }
-.statechart .arrow text { font-size: ${TEXT.labelSize}px; fill: #3b4656; }
 .statechart .state.active > rect { fill: #dff5e3; stroke: #1a7f37; stroke-width: 2.5; }
 .statechart .state.compound.active > rect { fill: #eef8f0; }
 .statechart .arrow.taken path { stroke: #d4570b; stroke-width: 2.5; marker-end: url(#statechart-arrowhead-taken); }
