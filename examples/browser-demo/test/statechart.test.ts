@@ -12,7 +12,14 @@ import {
   transitionsOf,
   transitionText,
 } from '../src/statechart/graph.js';
-import { layoutStatechart, type PlacedBox, type StatechartLayout } from '../src/statechart/layout.js';
+import {
+  BOX,
+  layoutStatechart,
+  type PlacedBox,
+  type StatechartLayout,
+  TEXT,
+  textWidth,
+} from '../src/statechart/layout.js';
 
 const machine = identityPoolMachine as unknown as { root: MachineNode };
 const allStates = (node: MachineNode): MachineNode[] => [
@@ -93,19 +100,32 @@ describe('the layout', () => {
   });
   const byId = () => new Map<string, PlacedBox>(layout.boxes.map((placed) => [placed.box.id, placed]));
 
-  it('puts every box inside its parent state and inside the drawing', () => {
+  it("puts every box inside its parent state, below the parent's title, and inside the drawing", () => {
     const boxes = byId();
     const drawing = { x: 0, y: 0, width: layout.width, height: layout.height };
     for (const placed of layout.boxes) {
       const parent = boxes.get(parentId(placed.box.id));
       expect(inside(placed, parent ?? drawing), `${placed.box.id} inside its parent`).toBe(true);
+      if (parent)
+        expect(placed.y, `${placed.box.id} below its parent's title`).toBeGreaterThan(
+          parent.y + BOX.titleBand,
+        );
     }
   });
 
-  it('overlaps no label with another label, or with a state that is not a compound', () => {
+  it("overlaps no label with another label, a state that is not a compound, or a compound state's title", () => {
     const labels = layout.arrows.flatMap((placed) => (placed.label ? [{ ...placed.label, placed }] : []));
     expect(labels).toHaveLength(layout.arrows.filter((placed) => placed.arrow.lines.length).length);
-    const simple = layout.boxes.filter((placed) => !placed.compound);
+    const titles = layout.boxes
+      .filter((placed) => placed.compound)
+      .map((placed) => ({
+        box: placed.box,
+        x: placed.x,
+        y: placed.y,
+        width: BOX.inset + textWidth(placed.box.title, TEXT.titleSize),
+        height: BOX.titleBand,
+      }));
+    const simple = [...layout.boxes.filter((placed) => !placed.compound), ...titles];
     for (const [index, label] of labels.entries()) {
       for (const other of labels.slice(index + 1)) {
         expect(overlap(label, other), `${label.placed.arrow.id} over ${other.placed.arrow.id}`).toBe(false);
