@@ -1,12 +1,13 @@
 /**
  * The demo page: one session (`localStorage`, so other tabs of this origin start from the same
- * identity), the statechart drawn from `identityPoolMachine`'s own definition with the current
- * state highlighted, the identity, a countdown to the credentials' expiry, the emulator's
+ * identity), the statechart drawn from `identityPoolMachine`'s own definition (by the server,
+ * with elkjs) with the current state and the last step's transitions highlighted live, the identity, a countdown to the credentials' expiry, the emulator's
  * record of network calls (polled from its admin API) and the buttons.
  */
-import { createIdentityPoolAuth, fetchTransport, identityPoolMachine } from '@identity-pool/core';
+import { createIdentityPoolAuth, fetchTransport } from '@identity-pool/core';
 import { facebookLogin } from '@identity-pool/facebook-login';
 import { googleLogin } from '@identity-pool/google-login';
+import { highlightStatechart, type TakenTransition } from './statechart/highlight.js';
 
 interface DemoConfig {
   endpoint: string;
@@ -36,81 +37,68 @@ const el = (tag: string, className?: string, text?: string) => {
   return node;
 };
 
+// --- The statechart, drawn by the server from identityPoolMachine (src/statechart) ----------
+
+const chart = $('chart');
+/** The last step's transitions as text: the drawing's labels are small when the chart is fitted. */
+const steps: (readonly TakenTransition[])[] = [];
+const showTaken = () => {
+  const taken = highlighter.taken();
+  steps.push([...taken]);
+  $('last-transition').textContent = taken.length
+    ? taken.map(({ from, to, text }) => `${from} → ${to} (${text})`).join(', then ')
+    : '—';
+};
+const highlighter = highlightStatechart(chart.querySelector('svg')!, showTaken);
+
+/** Zoomed in, scrolls the chart (not the page) so that the current state is in view. */
+const follow = () => {
+  const current = chart.querySelector('g.state.leaf.active');
+  if (!current || chart.classList.contains('fit')) return;
+  const box = current.getBoundingClientRect();
+  const view = chart.getBoundingClientRect();
+  const margin = 48; // near the edge counts as out of view: the arrows into it would be hidden
+  const outside =
+    box.left < view.left + margin ||
+    box.right > view.right - margin ||
+    box.top < view.top + margin ||
+    box.bottom > view.bottom - margin;
+  if (!outside) return;
+  chart.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+  chart.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
+};
+const svg = chart.querySelector('svg')!;
+/** `fit`: the whole chart in the panel's width; a number: that scale, scrolled to follow the session. */
+const zoom = (level: 'fit' | number) => {
+  chart.classList.toggle('fit', level === 'fit');
+  svg.style.width = level === 'fit' ? '' : `${svg.viewBox.baseVal.width * level}px`;
+  svg.style.height = level === 'fit' ? '' : 'auto';
+  for (const button of document.querySelectorAll<HTMLElement>('.zoom button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.zoom === String(level)));
+  }
+  follow();
+};
+for (const button of document.querySelectorAll<HTMLElement>('.zoom button')) {
+  const level = button.dataset.zoom === 'fit' ? 'fit' : Number(button.dataset.zoom);
+  button.addEventListener('click', () => zoom(level));
+}
+zoom(0.75);
+
 const auth = createIdentityPoolAuth({
   identityPoolId: config.identityPoolId,
   transport: fetchTransport({ endpoint: config.endpoint }),
   storage: window.localStorage,
+  // The drawing follows the machine through xstate's inspection API (secrets redacted by core).
+  inspect: (event) => highlighter.inspect(event),
 });
 const facebook = facebookLogin({ appId: config.facebookAppId, sdkUrl: config.facebookSdkUrl });
 const google = googleLogin({ clientId: config.googleClientId, sdkUrl: config.googleSdkUrl });
 
-// --- The statechart, from the machine definition --------------------------------------------
-
-type StateNode = (typeof identityPoolMachine)['root'];
-
-/** A transition's event as a short label. */
-function eventLabel(eventType: string): string {
-  if (eventType === '') return 'always';
-  if (eventType.startsWith('xstate.done.actor.')) return `done ${eventType.slice(18)}`;
-  if (eventType.startsWith('xstate.error.actor.')) return `error ${eventType.slice(19)}`;
-  if (eventType.startsWith('xstate.after.')) return 'after refreshDelay';
-  return eventType;
-}
-
-/** `event → target` lines of a state (root-level events, accepted everywhere, are left out). */
-function transitionLines(node: StateNode): string[] {
-  const lines = new Set<string>();
-  const definitions = [...node.transitions.values()].flat().concat(node.always ?? []);
-  for (const transition of definitions) {
-    const targets = (transition.target ?? []).filter((target) => target !== node).map((target) => target.key);
-    if (
-      targets.length === 0 ||
-      ['LOGIN', 'LOGOUT', 'CLEAR', 'CREDENTIALS.CLEAR'].includes(transition.eventType)
-    )
-      continue;
-    lines.add(`${eventLabel(transition.eventType)} → ${targets.join(', ')}`);
-  }
-  return [...lines];
-}
-
-const boxes = new Map<string, HTMLElement>();
-function drawState(node: StateNode, path: string): HTMLElement {
-  const children = Object.values(node.states) as StateNode[];
-  const box = el('div', `state ${children.length ? 'compound' : 'leaf'}`);
-  box.dataset.state = path;
-  box.append(el('div', 'name', node.key));
-  const list = el('ul');
-  for (const line of transitionLines(node)) list.append(el('li', undefined, line));
-  if (list.childElementCount) box.append(list);
-  if (children.length) {
-    const inner = el('div', 'children');
-    for (const child of children) inner.append(drawState(child, `${path}.${child.key}`));
-    box.append(inner);
-  }
-  boxes.set(path, box);
-  return box;
-}
-for (const node of Object.values(identityPoolMachine.root.states) as StateNode[]) {
-  $('chart').append(drawState(node, node.key));
-}
-
-/** The active state paths of a snapshot value: `{ authenticated: 'fetching' }` → both levels. */
-function activePaths(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [`${prefix}${value}`];
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => [
-      `${prefix}${key}`,
-      ...activePaths(inner, `${prefix}${key}.`),
-    ]);
-  }
-  return [];
-}
-
 // --- Identity, countdown, events ----------------------------------------------------------------
 
 const render = () => {
-  const active = new Set(activePaths(auth.actor.getSnapshot().value));
-  for (const [path, box] of boxes) box.classList.toggle('active', active.has(path));
+  highlighter.showState(auth.actor.getSnapshot().value);
+  follow();
   const state = auth.getState();
   $('status').textContent = state.status;
   $('identity-id').textContent = state.identityId ?? '—';
@@ -213,4 +201,5 @@ $('logout').addEventListener('click', () =>
 );
 $('tab').addEventListener('click', () => window.open(window.location.href, '_blank'));
 
-Object.assign(window, { demo: { auth, events } });
+// For the tests: the session, its events, and every change of the highlighted transitions.
+Object.assign(window, { demo: { auth, events, steps } });

@@ -1,14 +1,18 @@
 /**
  * The demo server: the Cognito Identity emulator and the demo page on loopback, from one call.
- * The page (src/page.ts) is bundled with esbuild on start; the Facebook and Google SDKs are
+ * The page (src/page.ts) is bundled with esbuild on start, and the statechart drawn from
+ * `identityPoolMachine` with elkjs (src/statechart, as `pnpm diagram` draws docs/statechart.svg)
+ * goes into its HTML, so the browser gets no layout code; the Facebook and Google SDKs are
  * localhost stand-ins (`@identity-pool/testkit/vendor-stand-ins`) whose tokens come from the emulator's fake IdP.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { identityPoolMachine } from '@identity-pool/core';
 import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import { facebookSdkStandIn, googleGsiStandIn } from '@identity-pool/testkit/vendor-stand-ins';
 import { build } from 'esbuild';
+import { drawStatechart } from './statechart/index.js';
 
 export const FACEBOOK_APP_ID = 'demo-facebook-app';
 export const GOOGLE_CLIENT_ID = 'demo-client.apps.googleusercontent.com';
@@ -46,7 +50,7 @@ async function bundlePage(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-const html = (config: object) => `<!doctype html>
+const html = (config: object, statechart: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>identity-pool browser demo</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
@@ -54,7 +58,12 @@ const html = (config: object) => `<!doctype html>
 </head><body>
 <header><h1>identity-pool <span>browser demo</span></h1><p>Temporary AWS credentials from a Cognito identity pool (the local emulator), as one xstate machine.</p></header>
 <main>
-  <section id="chart-panel"><h2>Statechart <small>identityPoolMachine, the current state highlighted</small></h2><div id="chart"></div></section>
+  <section id="chart-panel">
+    <h2>Statechart <small>identityPoolMachine: the current state in green, the last step's transitions in orange</small>
+      <span class="zoom"><button data-zoom="1">100 %</button><button data-zoom="0.75">75 %</button><button data-zoom="fit">Whole chart</button></span></h2>
+    <div id="chart">${statechart}</div>
+    <p class="last"><label>last step</label> <span id="last-transition">—</span></p>
+  </section>
   <section id="side">
     <div id="identity">
       <div><label>status</label><b id="status">…</b></div>
@@ -88,20 +97,21 @@ body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, s
 header { padding: 14px 24px; background: #1f2a44; color: #fff; }
 header h1 { margin: 0; font-size: 20px; } header h1 span { font-weight: 400; opacity: .75; }
 header p { margin: 4px 0 0; opacity: .8; }
-main { display: grid; grid-template-columns: minmax(520px, 1.1fr) 1fr; gap: 16px; padding: 16px 24px; }
+main { display: grid; grid-template-columns: minmax(380px, 440px) minmax(0, 1fr); gap: 16px; padding: 16px 24px; }
 section { background: #fff; border-radius: 8px; padding: 14px 16px; box-shadow: 0 1px 3px #0002; }
 h2 { font-size: 15px; margin: 4px 0 10px; } h2 small { font-weight: 400; color: #667; }
-#chart { display: flex; flex-wrap: wrap; gap: 8px; align-content: flex-start; }
-.state { border: 2px solid #c5cedb; border-radius: 10px; padding: 6px 9px; background: #fafbfd; min-width: 130px; flex: 1 1 130px; transition: background .2s, border-color .2s; }
-.state > .name { font-weight: 600; }
-.state ul { margin: 3px 0 0; padding: 0; list-style: none; font-size: 11px; color: #5a6675; }
-.state.compound { flex: 1 1 100%; background: #f1f4fa; }
-.state.compound > .children { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 6px; }
-.state.active { border-color: #1a7f37; background: #dff5e3; }
-.state.compound.active { background: #eef8f0; }
-.state.active.leaf { box-shadow: 0 0 0 3px #1a7f3755; }
-.state.active > .name::after { content: "  ● current"; color: #1a7f37; font-size: 11px; font-weight: 600; }
-.state.compound.active > .name::after { content: "  ● active"; }
+#side { grid-row: 1; grid-column: 1; min-width: 0; } #chart-panel { grid-row: 1; grid-column: 2; min-width: 0; }
+#chart { height: max(480px, calc(100vh - 190px)); overflow: auto; border: 1px solid #e3e7ee; border-radius: 6px; background: #fff; }
+#chart.fit { height: auto; overflow: hidden; }
+#chart.fit svg { width: 100%; height: auto; }
+#calls { font-size: 11px; } #calls td { overflow-wrap: anywhere; }
+#chart.fit .state.active > rect { stroke-width: 8px; }
+#chart.fit .arrow.taken path { stroke-width: 9px; }
+#chart svg { display: block; }
+.zoom { float: right; } .zoom button { padding: 2px 8px; font-size: 12px; margin-left: 4px; }
+.zoom button[aria-pressed="true"] { background: #1f2a44; color: #fff; border-color: #1f2a44; }
+.last { margin: 8px 0 0; font-size: 12px; color: #445; min-height: 2.8em; }
+.last label { font-size: 11px; color: #667; text-transform: uppercase; letter-spacing: .04em; }
 #identity { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px; margin-bottom: 12px; }
 #identity label { display: block; font-size: 11px; color: #667; text-transform: uppercase; letter-spacing: .04em; }
 #identity code { font-size: 12px; word-break: break-all; }
@@ -130,8 +140,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     },
   });
   let pageJs: string;
+  let statechart: string;
   try {
-    pageJs = await bundlePage();
+    [pageJs, statechart] = await Promise.all([bundlePage(), drawStatechart(identityPoolMachine)]);
   } catch (error) {
     await emulator.close();
     throw error;
@@ -147,14 +158,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       case '/':
         return send(
           'text/html',
-          html({
-            endpoint: emulator.endpoint,
-            identityPoolId,
-            facebookAppId: FACEBOOK_APP_ID,
-            facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
-            googleClientId: GOOGLE_CLIENT_ID,
-            googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
-          }),
+          html(
+            {
+              endpoint: emulator.endpoint,
+              identityPoolId,
+              facebookAppId: FACEBOOK_APP_ID,
+              facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
+              googleClientId: GOOGLE_CLIENT_ID,
+              googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
+            },
+            statechart,
+          ),
         );
       case '/page.js':
         return send('text/javascript', pageJs);
