@@ -168,4 +168,42 @@ describe('user pool sign-in and sign-out', () => {
     expect(error).toMatchObject({ name: 'ConfigurationError', field: 'tokens.idToken' });
     expect(app.auth.getCachedIdentityId()).toBe(guest.identityId);
   });
+
+  it('a token the service refuses: LoginFailedError without the token in it; the guest identity is kept', async () => {
+    const app = await env.setup();
+    const guest = await fetchAuthSession();
+    const { idToken, accessToken } = await app.signIn('frank', 3600, 'another-client');
+    const error = await fetchAuthSession().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('LoginFailedError');
+    const seen = [
+      error?.message,
+      error?.stack,
+      JSON.stringify(error),
+      String((error as { cause?: unknown })?.cause),
+    ];
+    for (const text of seen) {
+      expect(text).not.toContain(idToken.split('.')[2]);
+      expect(text).not.toContain(accessToken.split('.')[2]);
+    }
+    expect(app.auth.getState()).toMatchObject({ authenticated: false, identityId: guest.identityId });
+  });
+
+  it('an ID token whose toString() throws is a ConfigurationError, not the foreign error', async () => {
+    const app = await env.setup();
+    const hostile = {
+      payload: {},
+      toString(): string {
+        throw new Error('hostile toString');
+      },
+    };
+    await expect(
+      app.credentialsProvider.getCredentialsAndIdentityId({
+        authenticated: true,
+        tokens: { idToken: hostile, accessToken: hostile },
+      }),
+    ).rejects.toMatchObject({ name: 'ConfigurationError', field: 'tokens.idToken' });
+  });
 });

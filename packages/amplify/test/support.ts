@@ -79,13 +79,13 @@ export function useAmplifyWithEmulator() {
         auth,
         credentialsProvider,
         /** Amplify now holds this user's tokens (as after `signIn()`), fresh from the user pool. */
-        signIn(subject: string, expiresInSeconds = 3600) {
+        async signIn(subject: string, expiresInSeconds = 3600, clientId = CLIENT_ID) {
           const tokens = env.emulator.idp.mintUserPoolTokens(USER_POOL_ID, {
-            clientId: CLIENT_ID,
+            clientId,
             subject,
             expiresInSeconds,
           });
-          return tokenOrchestrator.setTokens({
+          await tokenOrchestrator.setTokens({
             tokens: {
               idToken: decodeJWT(tokens.idToken),
               accessToken: decodeJWT(tokens.accessToken),
@@ -93,6 +93,7 @@ export function useAmplifyWithEmulator() {
               username: subject,
             },
           });
+          return tokens;
         },
         /** Amplify drops its tokens without calling the credentials provider (a failed refresh). */
         dropTokens() {
