@@ -64,7 +64,7 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
   /** Bumped by every sign-out: a login that began before it must not mark itself linked. */
   let generation = 0;
 
-  /** One `LoginProvider` per Logins key, whose token is Amplify's newest one, while it is valid. */
+  /** One `LoginProvider` per Logins key, whose token is the newest one Amplify handed over. */
   function loginProviderFor(loginsKey: string): LoginProvider {
     let provider = loginProviders.get(loginsKey);
     if (!provider) {
@@ -137,11 +137,11 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
   }
 
   async function signedOut(authConfig: unknown, forceRefresh: boolean) {
-    if (guestAccessTurnedOff(authConfig)) return undefined;
     // Amplify has no user, yet the session still holds the one this provider signed in
     // (Amplify dropped its tokens without signOut()): that user's credentials must not be served.
     if (linked) await signOut();
     else if (pendingSignOut) await pendingSignOut;
+    if (guestAccessTurnedOff(authConfig)) return undefined;
     try {
       return await auth.getCredentials({ forceRefresh });
     } catch (error) {

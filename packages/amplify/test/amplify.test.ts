@@ -107,6 +107,24 @@ describe('user pool sign-in and sign-out', () => {
     expect(app.calls() - callsBefore).toBe(1);
   });
 
+  it('the session renews its login with the newest token Amplify handed over, without a new login', async () => {
+    const app = await env.setup();
+    await app.signIn('grace', 10 * 60); // an ID token that dies in 10 minutes
+    const first = await fetchAuthSession();
+    await app.signIn('grace'); // Amplify refreshed it: the same user, an hour of life
+    await fetchAuthSession();
+    const logins = app.calls('GetId');
+    clock.jumpMinutes(11); // the first token has expired
+    // A refresh by the session itself (its timer's job; fetchAuthSession({ forceRefresh }) would
+    // make Amplify refresh its tokens first, which needs the user pool service).
+    await app.auth.getCredentials({ forceRefresh: true });
+    const renewed = await fetchAuthSession();
+    expect(renewed.identityId).toBe(first.identityId);
+    expect(renewed.credentials?.accessKeyId).not.toBe(first.credentials?.accessKeyId);
+    expect(app.calls('GetId')).toBe(logins);
+    expect(app.auth.getState()).toMatchObject({ authenticated: true, providers: [USER_POOL_LOGIN] });
+  });
+
   it('signOut() signs the session out: the next guest is a fresh identity', async () => {
     const app = await env.setup();
     const guest = await fetchAuthSession();
@@ -150,6 +168,15 @@ describe('user pool sign-in and sign-out', () => {
     const session = await fetchAuthSession();
     expect(session.credentials).toBeUndefined();
     expect(app.calls()).toBe(0);
+  });
+
+  it('guest access off, and Amplify dropped its user’s tokens: no credentials, and the session is signed out', async () => {
+    const app = await env.setup({ allowGuestAccess: false });
+    await app.signIn('heidi');
+    expect((await fetchAuthSession()).credentials?.accessKeyId).toMatch(/^ASIA/);
+    await app.dropTokens();
+    expect((await fetchAuthSession()).credentials).toBeUndefined();
+    expect(app.auth.getState()).toMatchObject({ authenticated: false, providers: [] });
   });
 
   it('a signed-in user without an ID token is a ConfigurationError, and the session keeps its identity', async () => {
