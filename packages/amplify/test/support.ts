@@ -48,7 +48,7 @@ export function useAmplifyWithEmulator() {
       return emulator;
     },
     /** A pool that accepts the user pool, a session over it, and Amplify configured with both. */
-    async setup(options: { allowGuestAccess?: boolean } = {}) {
+    async setup(options: { allowGuestAccess?: boolean; restApiEndpoint?: string } = {}) {
       const { identityPoolId } = env.emulator.createPool({
         supportedLoginProviders: { [USER_POOL_LOGIN]: CLIENT_ID },
       });
@@ -62,6 +62,9 @@ export function useAmplifyWithEmulator() {
             allowGuestAccess: options.allowGuestAccess ?? true,
           },
         },
+        ...(options.restApiEndpoint
+          ? { API: { REST: { items: { endpoint: options.restApiEndpoint, region: 'us-east-1' } } } }
+          : {}),
       };
       Amplify.configure(config);
       const { tokenOrchestrator } = cognitoUserPoolsTokenProvider;
