@@ -1,6 +1,7 @@
 /**
  * This package restates Amplify's provider types so it needs no Amplify at run time; here the
- * TypeScript compiler checks them against `@aws-amplify/core`'s own declarations (type-compat.ts).
+ * TypeScript compiler checks them against `@aws-amplify/core`'s own declarations (type-compat.ts),
+ * and checks these tests too.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
