@@ -33,6 +33,7 @@ export default defineConfig({
         'facebook-login',
         'google-login',
         'react',
+        'amplify',
       ].map((name) => ({
         extends: true as const,
         test: { name, include: [`packages/${name}/test/**/*.test.ts`] },

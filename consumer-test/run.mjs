@@ -7,7 +7,8 @@
 //       as written, every export imported and require()d — on each Node binary given (--node);
 //   (b) the README's Quick start type-checked (strict; moduleResolution nodenext and bundler);
 //   (c) a Vite production build of a small page, run in headless Chromium against the emulator;
-//   (d) Deno and Bun import every export and get guest credentials.
+//   (d) Deno and Bun import every export and get guest credentials;
+//   (e) an Amplify v6 app (aws-amplify from the registry) with @identity-pool/amplify, per Node binary.
 // Ends with "consumer-test: N passed, N failed" and exits 1 on any failure. Run after `pnpm build`.
 // Options: --node <path> (repeatable; default: this node), --keep (leave the temp dir).
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { packAll, publicPackages, root, tarballText } from '../scripts/release/workspace.mjs';
 
-const versions = { typescript: '7.0.2', vite: '8.4.0' };
+const versions = { typescript: '7.0.2', vite: '8.4.0', 'aws-amplify': '6.22.1' };
 const poolId = 'us-east-1:0def4f54-71bd-42f5-b8d9-7e8811807670';
 const args = process.argv.slice(2);
 const nodes = args.flatMap((arg, i) => (arg === '--node' ? [args[i + 1]] : []));
@@ -223,6 +224,12 @@ async function main() {
         `(a) Node ${version} runs the README Quick start as written [@identity-pool/core]`,
         node,
         ['quickstart.mjs'],
+        { cwd: app },
+      );
+      await step(
+        `(e) Node ${version} Amplify v6 app, docs/amplify.md's lines [@identity-pool/amplify, @identity-pool/core, aws-amplify ${versions['aws-amplify']}]`,
+        node,
+        ['amplify-app.mjs', emulator.endpoint],
         { cwd: app },
       );
       await step(

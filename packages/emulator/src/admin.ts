@@ -7,7 +7,7 @@ import { assertValidFault } from './faults.js';
 import { type HttpResponse, jsonResponse } from './http.js';
 import { NotFoundError } from './identity-store.js';
 import { isJsonObject, type JsonObject, parseJsonObject } from './jwt.js';
-import type { Emulator, MintTokenOptions, PoolOptions } from './types.js';
+import type { Emulator, MintTokenOptions, MintUserPoolTokensOptions, PoolOptions } from './types.js';
 
 /** The path prefix of the admin API. */
 export const adminPathPrefix = '/__admin/';
@@ -80,6 +80,24 @@ function parseTokenRequest(body: JsonObject): { providerName: string; options: M
   return { providerName, options };
 }
 
+function parseUserPoolTokenRequest(body: JsonObject): {
+  userPoolId: string;
+  options: MintUserPoolTokensOptions;
+} {
+  const userPoolId = optional(body, 'userPoolId', isString, 'a string');
+  if (!userPoolId) throw new BadRequestError("'userPoolId' is required");
+  const options: MintUserPoolTokensOptions = {};
+  for (const key of ['clientId', 'subject', 'username'] as const) {
+    const value = optional(body, key, isString, 'a string');
+    if (value !== undefined) options[key] = value;
+  }
+  for (const key of ['expiresInSeconds', 'issuedAt'] as const) {
+    const value = optional(body, key, isNumber, 'a number');
+    if (value !== undefined) options[key] = value;
+  }
+  return { userPoolId, options };
+}
+
 function parseBody(text: string): JsonObject {
   if (text.trim() === '') return {};
   const body = parseJsonObject(text);
@@ -122,6 +140,16 @@ function route(target: AdminTarget, method: string, path: string, url: URL, body
     case 'POST tokens': {
       const { providerName, options } = parseTokenRequest(body);
       return { token: target.idp.mintToken(providerName, options) };
+    }
+    case 'POST tokens/:id': {
+      if (id !== 'user-pool')
+        throw new NotFoundError(`No admin route for ${method} ${adminPathPrefix}${path}`);
+      const { userPoolId, options } = parseUserPoolTokenRequest(body);
+      try {
+        return target.idp.mintUserPoolTokens(userPoolId, options);
+      } catch (error) {
+        throw new BadRequestError((error as Error).message);
+      }
     }
     case 'GET faults':
       return target.faults.pending();

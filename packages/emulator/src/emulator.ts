@@ -96,7 +96,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     identities: (identityPoolId) => core.store.identities(identityPoolId).map(snapshotIdentity),
     deleteIdentity: (identityId) => core.store.delete(requireIdentity(identityId)),
     disableIdentity: (identityId) => core.store.disable(requireIdentity(identityId)),
-    idp: { mintToken: (providerName, tokenOptions) => core.idp.mintToken(providerName, tokenOptions) },
+    idp: {
+      mintToken: (providerName, tokenOptions) => core.idp.mintToken(providerName, tokenOptions),
+      mintUserPoolTokens: (userPoolId, tokenOptions) => core.idp.mintUserPoolTokens(userPoolId, tokenOptions),
+    },
     get developerCredentials() {
       return { ...core.developerCredentials };
     },

@@ -1,6 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeJwt, encodeJwt } from './jwt.js';
-import type { FakeIdentityProvider, MintTokenOptions } from './types.js';
+import type {
+  FakeIdentityProvider,
+  MintTokenOptions,
+  MintUserPoolTokensOptions,
+  UserPoolTokens,
+} from './types.js';
 
 /** The claims of a login token minted by the fake identity provider. */
 export interface LoginTokenClaims {
@@ -30,6 +35,9 @@ export const defaultSubject = 'emulator-user';
 /** Default audience of minted tokens. */
 export const defaultAudience = 'emulator';
 const defaultLifetimeSeconds = 3600;
+/** Default app client of user pool tokens. */
+export const defaultUserPoolClientId = 'emulator-client';
+const userPoolIdPattern = /^([\w-]+)_[0-9a-zA-Z]+$/;
 
 /**
  * Creates a fake identity provider that signs tokens with a random per-instance secret.
@@ -40,6 +48,8 @@ export function createFakeIdentityProvider(
   secret: Buffer = randomBytes(32),
 ): FakeIdentityProviderWithVerifier {
   const sign = (signingInput: string): Buffer => createHmac('sha256', secret).update(signingInput).digest();
+  const encode = (payload: Record<string, unknown>) =>
+    encodeJwt({ alg: 'HS256', typ: 'JWT', kid: 'emulator' }, payload, sign);
 
   return {
     mintToken(providerName: string, options: MintTokenOptions = {}): string {
@@ -54,7 +64,24 @@ export function createFakeIdentityProvider(
         iat: issuedAt,
         exp: issuedAt + (options.expiresInSeconds ?? defaultLifetimeSeconds),
       };
-      return encodeJwt({ alg: 'HS256', typ: 'JWT', kid: 'emulator' }, payload, sign);
+      return encode(payload);
+    },
+
+    mintUserPoolTokens(userPoolId: string, options: MintUserPoolTokensOptions = {}): UserPoolTokens {
+      const region = typeof userPoolId === 'string' ? userPoolIdPattern.exec(userPoolId)?.[1] : undefined;
+      if (!region) throw new TypeError('mintUserPoolTokens: userPoolId must look like "us-east-1_AbC123"');
+      const loginsKey = `cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+      const iat = options.issuedAt ?? Math.floor(now() / 1000);
+      const sub = options.subject ?? defaultSubject;
+      const username = options.username ?? sub;
+      const clientId = options.clientId ?? defaultUserPoolClientId;
+      const common = { iss: `https://${loginsKey}`, sub, iat, auth_time: iat };
+      const exp = iat + (options.expiresInSeconds ?? defaultLifetimeSeconds);
+      return {
+        idToken: encode({ ...common, aud: clientId, token_use: 'id', 'cognito:username': username, exp }),
+        accessToken: encode({ ...common, client_id: clientId, token_use: 'access', username, exp }),
+        loginsKey,
+      };
     },
 
     verify(token: string): TokenVerification {

@@ -16,7 +16,12 @@ export {
 export { issueCredentials, type WireCredentials } from './credentials.js';
 export { jwksPath, startEmulator } from './emulator.js';
 export { ServiceError, type StatusCodeMode, statusCodeFor } from './errors.js';
-export { defaultAudience, defaultSubject, type LoginTokenClaims } from './fake-idp.js';
+export {
+  defaultAudience,
+  defaultSubject,
+  defaultUserPoolClientId,
+  type LoginTokenClaims,
+} from './fake-idp.js';
 export { amzJsonContentType, exposedHeaders } from './http.js';
 export {
   defaultLoginProviders,
@@ -57,7 +62,9 @@ export type {
   IdentityStatus,
   JsonWebKeyWithId,
   MintTokenOptions,
+  MintUserPoolTokensOptions,
   PoolInfo,
   PoolOptions,
   PoolRoles,
+  UserPoolTokens,
 } from './types.js';

@@ -143,6 +143,30 @@ export interface MintTokenOptions {
   issuedAt?: number;
 }
 
+/** Options of the tokens a fake Cognito user pool issues. */
+export interface MintUserPoolTokensOptions {
+  /** The app client: the ID token's `aud`, the access token's `client_id`; default `'emulator-client'`. */
+  clientId?: string;
+  /** The user's `sub`; default `'emulator-user'`. The identity key is (pool, Logins key, subject). */
+  subject?: string;
+  /** `cognito:username` / `username`; default the subject. */
+  username?: string;
+  /** Lifetime; default 3600 (a user pool's default ID and access token lifetime). */
+  expiresInSeconds?: number;
+  /** `iat` in epoch seconds; default now on the emulator's base clock (without the offset). */
+  issuedAt?: number;
+}
+
+/** A signed-in user pool user's tokens, as Amplify's token provider holds them. */
+export interface UserPoolTokens {
+  /** `token_use: 'id'`, `aud` = the client: the token a `Logins` map carries. */
+  idToken: string;
+  /** `token_use: 'access'`, no `aud` (refused as a login, as by the service). */
+  accessToken: string;
+  /** `cognito-idp.<region>.amazonaws.com/<userPoolId>`: the `Logins` key (the `iss` without `https://`). */
+  loginsKey: string;
+}
+
 /** A fake identity provider (Facebook, Google, any provider name) whose tokens the emulator accepts. */
 export interface FakeIdentityProvider {
   /**
@@ -150,6 +174,14 @@ export interface FakeIdentityProvider {
    * (any name works, e.g. `graph.facebook.com`, `accounts.google.com`, `login.example.com`).
    */
   mintToken(providerName: string, options?: MintTokenOptions): string;
+  /**
+   * A stand-in for a Cognito user pool (`us-east-1_AbC123`): the ID and access tokens it would
+   * issue at sign-in, with its claims (`iss` `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`,
+   * `token_use`, `cognito:username`), signed like every fake-IdP token. A pool accepts them when its
+   * `supportedLoginProviders` maps `loginsKey` to the client ID (or `'*'`); the real service lists
+   * user pools as `CognitoIdentityProviders`, which the emulator folds into that one map.
+   */
+  mintUserPoolTokens(userPoolId: string, options?: MintUserPoolTokensOptions): UserPoolTokens;
 }
 
 /** Options of {@link startEmulator}. */

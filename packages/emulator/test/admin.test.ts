@@ -76,6 +76,27 @@ describe('admin HTTP API', () => {
     expect((await admin(emulator, 'POST', 'tokens', {})).status).toBe(400);
   });
 
+  it('mints a user pool user’s tokens (POST tokens/user-pool), whose ID token the service accepts', async () => {
+    const loginsKey = 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Admin1';
+    const { emulator, client } = await startTestEmulator({
+      pools: [{ identityPoolId: poolId(), supportedLoginProviders: { [loginsKey]: 'admin-client' } }],
+    });
+    const { status, body } = await admin(emulator, 'POST', 'tokens/user-pool', {
+      userPoolId: 'us-east-1_Admin1',
+      clientId: 'admin-client',
+      subject: 'u-1',
+    });
+    expect(status).toBe(200);
+    const tokens = body as { idToken: string; accessToken: string; loginsKey: string };
+    expect(tokens.loginsKey).toBe(loginsKey);
+    const { IdentityId } = await client.send(
+      new GetIdCommand({ IdentityPoolId: poolId(), Logins: { [loginsKey]: tokens.idToken } }),
+    );
+    expect(emulator.identity(IdentityId as string)?.logins).toEqual({ [loginsKey]: 'u-1' });
+    expect((await admin(emulator, 'POST', 'tokens/user-pool', {})).status).toBe(400);
+    expect((await admin(emulator, 'POST', 'tokens/user-pool', { userPoolId: 'nope' })).status).toBe(400);
+  });
+
   it('injects and clears faults', async () => {
     const { emulator, client } = await startTestEmulator();
     const injected = await admin(emulator, 'POST', 'faults', {
