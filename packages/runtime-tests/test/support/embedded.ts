@@ -100,8 +100,50 @@ async function hostRequest(url: string, headersJson: string, body: string): Prom
   });
 }
 
+/**
+ * The bundle inside `with (recorder)`: every free identifier the bundle looks up (core, xstate, zod
+ * and the test's own code) goes through the recorder's `has` trap, and so does every property
+ * read on `globalThis` (the recorder stands in for it). Sloppy mode, as `with` needs: for this
+ * recording run only. Run in `jsc`: QuickJS 2025-09-13 cannot compile an optional call on an
+ * identifier inside `with` (`with (o) { f?.() }` throws "InternalError: inconsistent stack size").
+ */
+function recordingScript(script: string): string {
+  return `var __touched = new Set();
+var __recorder = new Proxy(globalThis, {
+  has(target, key) {
+    if (typeof key === 'string') __touched.add(key);
+    return key === 'globalThis' || key in target;
+  },
+  get(target, key) {
+    if (key === 'globalThis') return __recorder;
+    if (typeof key === 'string') __touched.add(key);
+    return Reflect.get(target, key);
+  },
+});
+with (__recorder) {
+${script}
+}`;
+}
+
+/** The globals of a bare QuickJS context: the language's built-ins, before any host adds one. */
+export async function languageGlobals(): Promise<string[]> {
+  const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
+  const { default: variant } = await import('@jitl/quickjs-wasmfile-release-sync');
+  const vm = (await newQuickJSWASMModuleFromVariant(variant)).newContext();
+  try {
+    return vm
+      .unwrapResult(vm.evalCode('Object.getOwnPropertyNames(globalThis)'))
+      .consume((names) => vm.dump(names) as string[]);
+  } finally {
+    vm.dispose();
+  }
+}
+
 /** Runs the bundle in a fresh QuickJS runtime; this process is the host. */
-export async function runQuickJS<R = EmbeddedReport>(script: string, config: EmbeddedConfig): Promise<R> {
+export async function runQuickJS<R = EmbeddedReport>(
+  script: string,
+  config: EmbeddedConfig,
+): Promise<R & { hostLog: string[] }> {
   const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
   const { default: variant } = await import('@jitl/quickjs-wasmfile-release-sync');
   const quickjs = await newQuickJSWASMModuleFromVariant(variant);
@@ -202,9 +244,10 @@ export async function runQuickJS<R = EmbeddedReport>(script: string, config: Emb
       );
     });
     const json = await Promise.race([reported, timedOut]);
-    const result = JSON.parse(json) as { error?: string };
+    const result = JSON.parse(json) as { error?: string; hostLog?: string[] };
     if (guestError && !result.error) result.error = `guest error: ${guestError}`;
-    return result as R;
+    result.hostLog = logs;
+    return result as R & { hostLog: string[] };
   } finally {
     clearTimeout(deadline);
     for (const id of [...timers.keys()]) dropTimer(id);
@@ -257,6 +300,7 @@ globalThis.__host = {
     return readline();
   },
   report(json) {
+    if (typeof __touched === 'object') print('TOUCHED ' + JSON.stringify([...__touched]));
     print('REPORT ' + json);
     quit();
   },
@@ -264,16 +308,22 @@ globalThis.__host = {
 `;
 }
 
+export interface JscRunOptions {
+  /** Record the globals the bundle touches (see {@link recordingScript}). */
+  recordGlobals?: boolean;
+}
+
 /** Runs the bundle in a `jsc` child process; this process answers its calls. */
 export async function runJsc<R = EmbeddedReport>(
   script: string,
   config: EmbeddedConfig,
-): Promise<R & { calls: number }> {
+  options: JscRunOptions = {},
+): Promise<R & { calls: number; hostLog: string[]; touched?: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'identity-pool-jsc-'));
   const operations = hostOperations(config);
   try {
     await writeFile(join(dir, 'host.js'), jscPrelude(config));
-    await writeFile(join(dir, 'embedded.js'), script);
+    await writeFile(join(dir, 'embedded.js'), options.recordGlobals ? recordingScript(script) : script);
     const child = spawn(jscBinary, ['host.js', 'embedded.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -282,6 +332,8 @@ export async function runJsc<R = EmbeddedReport>(
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     const kill = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     let report: string | undefined;
+    let touched: string[] | undefined;
+    const hostLog: string[] = [];
     let calls = 0;
     const other: string[] = [];
     // One call at a time: the guest is blocked in readline() until its answer is written.
@@ -294,6 +346,8 @@ export async function runJsc<R = EmbeddedReport>(
         };
         child.stdin.write(`${JSON.stringify(await operations(operation, input))}\n`);
       } else if (line.startsWith('REPORT ')) report = line.slice('REPORT '.length);
+      else if (line.startsWith('TOUCHED ')) touched = JSON.parse(line.slice('TOUCHED '.length)) as string[];
+      else if (line.startsWith('LOG ')) hostLog.push(line.slice('LOG '.length));
       else other.push(line);
     }
     const code = await exited;
@@ -301,7 +355,7 @@ export async function runJsc<R = EmbeddedReport>(
     if (!report) {
       throw new Error(`no report from jsc (exit ${code})\nstdout:\n${other.join('\n')}\nstderr:\n${stderr}`);
     }
-    return { ...(JSON.parse(report) as R), calls };
+    return { ...(JSON.parse(report) as R), calls, hostLog, ...(touched ? { touched } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
