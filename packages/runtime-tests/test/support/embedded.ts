@@ -90,6 +90,14 @@ export function engineVersion(engine: EmbeddedEngine): string {
   return `QuickJS ${upstream} (quickjs-emscripten ${core.version}, release-sync WASM)`;
 }
 
+/** What the host saw of a run, beside the guest's report. */
+export interface HostRecord {
+  /** Requests the guest made through the host (HTTP requests, or Cognito calls for `jsc`). */
+  hostCalls: number;
+  /** What the guest wrote to the host's `console`. */
+  hostLog: string[];
+}
+
 /** Node's fetch as the QuickJS host's HTTP: a POST, the answer as `{ status, headers, body }` JSON. */
 async function hostRequest(url: string, headersJson: string, body: string): Promise<string> {
   const response = await fetch(url, { method: 'POST', headers: JSON.parse(headersJson), body });
@@ -125,11 +133,18 @@ ${script}
 }`;
 }
 
+/** The QuickJS WASM module (release build, synchronous). */
+async function loadQuickJS() {
+  const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
+  type Variant = Parameters<typeof newQuickJSWASMModuleFromVariant>[0];
+  // The variant package's CommonJS typings nest its default export; the value is the variant.
+  const variant = (await import('@jitl/quickjs-wasmfile-release-sync')).default as unknown as Variant;
+  return newQuickJSWASMModuleFromVariant(variant);
+}
+
 /** The globals of a bare QuickJS context: the language's built-ins, before any host adds one. */
 export async function languageGlobals(): Promise<string[]> {
-  const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
-  const { default: variant } = await import('@jitl/quickjs-wasmfile-release-sync');
-  const vm = (await newQuickJSWASMModuleFromVariant(variant)).newContext();
+  const vm = (await loadQuickJS()).newContext();
   try {
     return vm
       .unwrapResult(vm.evalCode('Object.getOwnPropertyNames(globalThis)'))
@@ -143,10 +158,8 @@ export async function languageGlobals(): Promise<string[]> {
 export async function runQuickJS<R = EmbeddedReport>(
   script: string,
   config: EmbeddedConfig,
-): Promise<R & { hostLog: string[] }> {
-  const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
-  const { default: variant } = await import('@jitl/quickjs-wasmfile-release-sync');
-  const quickjs = await newQuickJSWASMModuleFromVariant(variant);
+): Promise<R & HostRecord> {
+  const quickjs = await loadQuickJS();
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(64 * 1024 * 1024);
   const vm = runtime.newContext();
@@ -207,7 +220,9 @@ export async function runQuickJS<R = EmbeddedReport>(
   const host = vm.newObject();
   vm.setProp(host, 'engine', vm.newString(engineVersion('quickjs')));
   vm.setProp(host, 'config', vm.newString(JSON.stringify(config)));
+  let hostCalls = 0;
   const request = vm.newFunction('request', (url, headers, body) => {
+    hostCalls++;
     const deferred = vm.newPromise();
     hostRequest(vm.getString(url), vm.getString(headers), vm.getString(body))
       .then(
@@ -244,10 +259,9 @@ export async function runQuickJS<R = EmbeddedReport>(
       );
     });
     const json = await Promise.race([reported, timedOut]);
-    const result = JSON.parse(json) as { error?: string; hostLog?: string[] };
+    const result = JSON.parse(json) as { error?: string };
     if (guestError && !result.error) result.error = `guest error: ${guestError}`;
-    result.hostLog = logs;
-    return result as R & { hostLog: string[] };
+    return { ...(result as R), hostCalls, hostLog: logs };
   } finally {
     clearTimeout(deadline);
     for (const id of [...timers.keys()]) dropTimer(id);
@@ -318,7 +332,7 @@ export async function runJsc<R = EmbeddedReport>(
   script: string,
   config: EmbeddedConfig,
   options: JscRunOptions = {},
-): Promise<R & { calls: number; hostLog: string[]; touched?: string[] }> {
+): Promise<R & HostRecord & { touched?: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'identity-pool-jsc-'));
   const operations = hostOperations(config);
   try {
@@ -334,12 +348,12 @@ export async function runJsc<R = EmbeddedReport>(
     let report: string | undefined;
     let touched: string[] | undefined;
     const hostLog: string[] = [];
-    let calls = 0;
+    let hostCalls = 0;
     const other: string[] = [];
     // One call at a time: the guest is blocked in readline() until its answer is written.
     for await (const line of createInterface({ input: child.stdout })) {
       if (line.startsWith('CALL ')) {
-        calls++;
+        hostCalls++;
         const { operation, input } = JSON.parse(line.slice('CALL '.length)) as {
           operation: string;
           input: never;
@@ -355,7 +369,7 @@ export async function runJsc<R = EmbeddedReport>(
     if (!report) {
       throw new Error(`no report from jsc (exit ${code})\nstdout:\n${other.join('\n')}\nstderr:\n${stderr}`);
     }
-    return { ...(JSON.parse(report) as R), calls, hostLog, ...(touched ? { touched } : {}) };
+    return { ...(JSON.parse(report) as R), hostCalls, hostLog, ...(touched ? { touched } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
