@@ -1,6 +1,6 @@
 /**
  * Core's behaviour scenario (src/scenario.ts) in embedded engines, where a host application owns
- * the network and the event loop (test/support/embedded.ts): QuickJS through quickjs-emscripten,
+ * the network and the event loop (test/support/quickjs-host.ts, test/support/jsc-host.ts): QuickJS through quickjs-emscripten,
  * and JavaScriptCore's `jsc` shell. Each runs the same IIFE bundle against the emulator with a
  * pool of its own. A missing engine is skipped loudly, and fails the run under CI=true.
  */
@@ -8,15 +8,10 @@ import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedConfig, EmbeddedReport, EmbeddedTimerReport } from '../src/entries/embedded.js';
 import type { ScenarioConfig } from '../src/scenario.js';
-import {
-  bundleEmbedded,
-  type EmbeddedEngine,
-  embeddedMissing,
-  languageGlobals,
-  runJsc,
-  runQuickJS,
-} from './support/embedded.js';
+import { bundleEmbedded, type EmbeddedEngine, embeddedMissing, languageGlobals } from './support/embedded.js';
 import { hostContract } from './support/host-contract.js';
+import { runJsc } from './support/jsc-host.js';
+import { runQuickJS } from './support/quickjs-host.js';
 
 const PROVIDER = 'graph.facebook.com';
 const APP_ID = 'embedded-tests-app';
