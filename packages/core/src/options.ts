@@ -109,6 +109,14 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export const IDENTITY_POOL_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
 
+/**
+ * `URL.canParse` where the engine has it. Engines embedded in an application (QuickJS, `jsc`)
+ * have no `URL`: there the endpoint's pattern alone decides, rather than every endpoint failing.
+ */
+function canParseUrl(value: string): boolean {
+  return typeof URL === 'undefined' || typeof URL.canParse !== 'function' || URL.canParse(value);
+}
+
 const hasFunctions =
   (...names: string[]) =>
   (value: unknown): boolean =>
@@ -145,7 +153,7 @@ const optionsSchema = z.strictObject({
   ),
   endpoint: z.optional(
     z.string({ error: 'must be a string' }).check(
-      z.refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+      z.refine((value) => /^https?:\/\/[^\s]+$/.test(value) && canParseUrl(value), {
         error: 'must be an http(s) URL',
       }),
     ),

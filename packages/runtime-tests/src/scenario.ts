@@ -6,6 +6,7 @@
  * (and the emulator's own records of what was called).
  */
 import {
+  type CognitoIdentityTransport,
   createIdentityPoolAuth,
   fetchTransport,
   type IdentityChangeReason,
@@ -50,6 +51,11 @@ export interface ScenarioOptions {
   storage?: StorageAdapter;
   /** The second device's storage. Default: memory. */
   secondStorage?: StorageAdapter;
+  /**
+   * The transport of every session. Default: `fetchTransport` to `config.endpoint` over the global
+   * `fetch`. Embedded engines have no network of their own: their host supplies one.
+   */
+  transport?: CognitoIdentityTransport;
 }
 
 class StepFailed extends Error {}
@@ -78,7 +84,7 @@ export async function runScenario(
   ) => {
     const auth = createIdentityPoolAuth({
       identityPoolId: config.identityPoolId,
-      transport: fetchTransport({ endpoint: config.endpoint }),
+      transport: options.transport ?? fetchTransport({ endpoint: config.endpoint }),
       storage: store,
       retry: { maxAttempts: 1 },
       // The second device is another browser: in the same page it must not coordinate with the first.
