@@ -131,7 +131,11 @@ export function topModules(metafile, count = 25) {
   const inputs = Object.entries(Object.values(metafile.outputs)[0].inputs).filter(
     ([, input]) => input.bytesInOutput > 0,
   );
-  const packageOf = (path) => path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)?.at(-1)?.slice(13, -1);
+  const packageOf = (path) =>
+    path
+      .match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)
+      ?.at(-1)
+      ?.slice(13, -1);
   const byPackage = {};
   for (const [path, input] of inputs) {
     const owner = packageOf(path) ?? 'this project';
@@ -140,7 +144,10 @@ export function topModules(metafile, count = 25) {
   const modules = inputs
     .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
     .slice(0, count)
-    .map(([path, input]) => [path.replace(/.*node_modules\//, '').replace(/^.*packages\//, ''), input.bytesInOutput]);
+    .map(([path, input]) => [
+      path.replace(/.*node_modules\//, '').replace(/^.*packages\//, ''),
+      input.bytesInOutput,
+    ]);
   return { byPackage, modules };
 }
 
