@@ -338,18 +338,26 @@ for (const who of order) live[who].stop?.();
 const SESSIONS = 10_000;
 async function heapPerSession(who) {
   const pool = newPool();
-  // One shared store that already holds the identity ID: each session makes one call
-  // (GetCredentialsForIdentity) and then holds its own credentials.
+  // A store that already holds the identity ID: each session makes one call
+  // (GetCredentialsForIdentity) and then holds its own credentials. This project refuses two
+  // live sessions on one storage namespace (issue 16), so each of its sessions gets its own
+  // copy of the store (its Map is counted in its heap); v3 shares the one cache.
   const storage = who === 'ours' ? memoryStorage() : mapStorage();
   const seed = subjects[who].make(pool, { storage });
   await seed.get();
   seed.stop();
+  const storageOfOne = () => {
+    if (who !== 'ours') return storage;
+    const own = memoryStorage();
+    for (const key of storage.keys()) own.setItem(key, storage.getItem(key));
+    return own;
+  };
   const sessions = [];
   globalThis.gc();
   globalThis.gc();
   const base = process.memoryUsage().heapUsed;
   for (let i = 0; i < SESSIONS; i += 500) {
-    const batch = Array.from({ length: 500 }, () => subjects[who].make(pool, { storage }));
+    const batch = Array.from({ length: 500 }, () => subjects[who].make(pool, { storage: storageOfOne() }));
     await Promise.all(batch.map((a) => a.get()));
     sessions.push(...batch);
   }
