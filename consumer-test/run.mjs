@@ -132,6 +132,8 @@ async function browserStep(app, endpoint, packageNames) {
   );
   if (bundle.includes('CognitoIdentityClient'))
     return report(false, label, 'the browser bundle contains the AWS SDK client');
+  // Vite's production mode sets the `production` condition: core checks options without zod.
+  if (bundle.includes('_zod')) return report(false, label, 'the production bundle contains zod');
   // playwright-core as the rest of the repository uses it (a devDependency of runtime-tests).
   const { chromium: playwright } = createRequire(join(root, 'packages/runtime-tests/package.json'))(
     'playwright-core',

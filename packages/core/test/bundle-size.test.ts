@@ -1,7 +1,8 @@
 /**
- * The browser bundle of an app that gets guest credentials through `fetchTransport`: core +
- * xstate + zod/mini + the fetch transport, built with esbuild for the browser, minified, then
- * gzip -9. Sizes are deterministic for pinned versions, so this is a test, not a benchmark.
+ * The browser bundle of an app that gets guest credentials through `fetchTransport`, built with
+ * esbuild for the browser, minified, then gzip -9: the development build (core + xstate + zod/mini
+ * + the fetch transport) and the production build (the `production` export condition: no zod).
+ * Sizes are deterministic for pinned versions, so this is a test, not a benchmark.
  */
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,27 +11,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const coreDir = join(import.meta.dirname, '..');
 
-/** Issue 5's budget: ≤ 20 KB (Amplify v6 measured 26.6 KB, AWS SDK v3 54.2 KB). */
-const TARGET_GZIP_BYTES = 20 * 1024;
 /**
- * What the bundle must not grow past today. It misses the 20 KB target: xstate alone (setup,
- * createActor, fromPromise) is 16.3 KB gzipped and zod/mini 6.5 KB — see bench/RESULTS.md.
- * Lower this as the bundle shrinks. It includes the basic flow (`transports/basic-flow.ts`,
- * ~1.5 KB), a dynamic import that splitting bundlers put in a chunk of its own, and cross-tab
- * coordination (`tabs.ts` and its hooks, ~2.7 KB: raised from 35 KB when it landed, since it
- * saves every tab but one its GetId and GetCredentialsForIdentity, and to 37 KB when sign-outs
- * were made impossible to lose), to 38 KB when storage became untrusted and bounded (issue 12
- * §1, §5: adapter calls ordered per key, write leases ended by logout, time-outs, records naming
- * their pool and region, the refresh spread: +1.4 KB), to 40 KB when a login became a
- * transaction (pending login, commit, rollback, undo and the two new errors: +1.9 KB), and to
- * 42 KB for redaction of every shape a plug-in may throw (`redact.ts` and its call sites: +1.7 KB);
- * with the request deadline and issue 16's tab fixes (a sign-out that does not wait for the lock,
- * bounded sequence numbers, adopted identities stored, one signed-in user per origin): 45 KB
- * (45,430 bytes measured). Issue 13 §3 asks for a production build no larger than Amplify's.
- * Issue 15: 46 KB for the `inspect` option's redacting wrapper (`inspect.ts`) and
- * `getState().phase` (+820 bytes: 46,250 measured).
+ * Issue 13 §3's budget: no larger than Amplify v6's credentials path built the same way
+ * (`bench/bundles.mjs`, esbuild, production: 26,848 bytes gzip on 2026-12-04; with Vite, 20,058).
+ * Issue 5's earlier target was 20 KB.
  */
-const CEILING_GZIP_BYTES = 46 * 1024;
+const AMPLIFY_GZIP_BYTES = 26_848;
+/**
+ * What the production build (the `production` export condition: options checked by hand, no
+ * zod) must not grow past today: 38,685 bytes measured when it landed. It misses Amplify's
+ * figure: xstate alone is 40 KB minified (about 13 KB gzip) and core's own code 82 KB minified
+ * (about 25 KB gzip) — see bench/RESULTS.md, "Targets missed". Lower this as the bundle shrinks.
+ */
+const PRODUCTION_CEILING_GZIP_BYTES = 38 * 1024;
+/**
+ * The development build (no condition: zod validates the options), ratcheted as it grew: 35 KB
+ * before cross-tab coordination, then 37, 38 (untrusted, bounded storage), 40 (logins as
+ * transactions), 42 (redaction of every shape), 45 (request deadline, issue 16's tab fixes), 46
+ * (issue 15's `inspect` wrapper and `getState().phase`: 46,250 measured). Storage values no
+ * longer need zod (`shape.ts`): 46,5xx measured with zod for options only.
+ */
+const DEVELOPMENT_CEILING_GZIP_BYTES = 46 * 1024;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
@@ -41,9 +42,9 @@ const auth = createIdentityPoolAuth({
 auth.getCredentials().then((credentials) => console.log(credentials.identityId));
 `;
 
-let bundle: { minified: number; gzipped: number; inputs: string[] };
+type Bundle = { code: Uint8Array; minified: number; gzipped: number; inputs: string[] };
 
-async function bundleOf(contents: string) {
+async function bundleOf(contents: string, production = false): Promise<Bundle> {
   const result = await build({
     stdin: { contents, resolveDir: coreDir, sourcefile: 'entry.ts', loader: 'ts' },
     bundle: true,
@@ -54,7 +55,7 @@ async function bundleOf(contents: string) {
     // Workspace packages from their TypeScript sources, as everywhere in the tests.
     // Setting conditions replaces esbuild's defaults: keep 'browser' and 'module', or packages
     // resolve to their CommonJS builds (xstate's is 2.8 KB gzip larger and not tree-shaken).
-    conditions: ['source', 'browser', 'module'],
+    conditions: [...(production ? ['production'] : []), 'source', 'browser', 'module'],
     write: false,
     metafile: true,
     logLevel: 'silent',
@@ -62,6 +63,7 @@ async function bundleOf(contents: string) {
   const code = result.outputFiles[0]?.contents ?? new Uint8Array();
   const output = Object.values((result.metafile as Metafile).outputs)[0];
   return {
+    code,
     minified: code.length,
     gzipped: gzipSync(code, { level: 9 }).length,
     inputs: Object.entries(output?.inputs ?? {})
@@ -70,7 +72,10 @@ async function bundleOf(contents: string) {
   };
 }
 
-describe('browser bundle: guest credentials over fetchTransport', () => {
+const zodFiles = (bundle: Bundle) => bundle.inputs.filter((path) => path.includes('/zod@'));
+
+describe('browser bundle, development build (zod checks the options)', () => {
+  let bundle: Bundle;
   beforeAll(async () => {
     bundle = await bundleOf(guestEntry);
   }, 60_000);
@@ -81,18 +86,57 @@ describe('browser bundle: guest credentials over fetchTransport', () => {
   });
 
   it('has zod in its smallest form: zod/mini, no classic API, no locales', () => {
-    const zod = bundle.inputs.filter((path) => path.includes('/zod@'));
-    expect(zod.length).toBeGreaterThan(0);
-    expect(zod.filter((path) => /\/v4\/(classic|locales)\//.test(path))).toEqual([]);
+    expect(zodFiles(bundle).length).toBeGreaterThan(0);
+    expect(zodFiles(bundle).filter((path) => /\/v4\/(classic|locales)\//.test(path))).toEqual([]);
   });
 
-  it(`is at most ${CEILING_GZIP_BYTES} bytes gzipped (the ratchet)`, () => {
-    expect(bundle.gzipped).toBeLessThanOrEqual(CEILING_GZIP_BYTES);
+  it(`is at most ${DEVELOPMENT_CEILING_GZIP_BYTES} bytes gzipped (the ratchet)`, () => {
+    expect(bundle.gzipped).toBeLessThanOrEqual(DEVELOPMENT_CEILING_GZIP_BYTES);
+  });
+});
+
+describe('browser bundle, production build (the `production` condition)', () => {
+  let bundle: Bundle;
+  beforeAll(async () => {
+    bundle = await bundleOf(guestEntry, true);
+  }, 60_000);
+
+  it('contains no zod and no AWS SDK code, and checks options by hand', () => {
+    expect(zodFiles(bundle)).toEqual([]);
+    expect(bundle.inputs.filter((path) => /@aws-sdk|@smithy/.test(path))).toEqual([]);
+    expect(bundle.inputs.some((path) => path.endsWith('src/options-checks.ts'))).toBe(true);
+    expect(bundle.inputs.some((path) => path.endsWith('src/options-schema.ts'))).toBe(false);
   });
 
-  // A known miss, kept visible: this test starts failing (so `fails` turns red) once the bundle
-  // meets the target — then drop `.fails` and the ceiling above.
-  it.fails(`meets the issue's target of ${TARGET_GZIP_BYTES} bytes gzipped (known miss)`, () => {
-    expect(bundle.gzipped).toBeLessThanOrEqual(TARGET_GZIP_BYTES);
+  it(`is at most ${PRODUCTION_CEILING_GZIP_BYTES} bytes gzipped (the ratchet)`, () => {
+    expect(bundle.gzipped).toBeLessThanOrEqual(PRODUCTION_CEILING_GZIP_BYTES);
+  });
+
+  // A known miss, kept visible: this turns red once the bundle meets the target — then drop
+  // `.fails` and set the ceiling above to Amplify's figure.
+  it.fails(`is no larger than Amplify's ${AMPLIFY_GZIP_BYTES} bytes gzipped (known miss)`, () => {
+    expect(bundle.gzipped).toBeLessThanOrEqual(AMPLIFY_GZIP_BYTES);
+  });
+
+  it('runs, and a bad option is a ConfigurationError naming it, not a stack trace', async () => {
+    const entry = await bundleOf(`export { createIdentityPoolAuth } from './src/index.ts';`, true);
+    const url = `data:text/javascript;base64,${Buffer.from(entry.code).toString('base64')}`;
+    const { createIdentityPoolAuth } = await import(/* @vite-ignore */ url);
+    const cases: Array<[unknown, string]> = [
+      [{ identityPoolId: 'not-a-pool' }, 'identityPoolId'],
+      [{ identityPoolId: 'us-east-1:0', refreshWindowSeconds: 3600 }, 'refreshWindowSeconds'],
+      [{ identityPoolId: 'us-east-1:0', persistCredential: true }, 'persistCredential'],
+      [{ identityPoolId: 'us-east-1:0', logins: { 'graph.facebook.com': '' } }, 'logins.graph.facebook.com'],
+    ];
+    for (const [options, field] of cases) {
+      let error: unknown;
+      try {
+        createIdentityPoolAuth(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ name: 'ConfigurationError', field });
+      expect((error as Error).message).toMatch(new RegExp(`^Invalid option "${field}": \\S`));
+    }
   });
 });

@@ -105,4 +105,13 @@ describe('core behaviour scenario in every runtime', () => {
       expectPassed(config, report);
     });
   }
+
+  it.skipIf(missing('chromium') !== undefined)('chromium, production build (no zod, minified)', async () => {
+    const code = await bundle('browser', { production: true });
+    expect(code).not.toMatch(/zod|_zod/);
+    const config = freshConfig();
+    const report = await runners.chromium.run(code, config);
+    expect(report.coordination).toBe('tabs');
+    expectPassed(config, report);
+  });
 });

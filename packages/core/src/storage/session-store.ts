@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
 import { systemClock } from '../clock.js';
 import { StorageError } from '../errors.js';
 import { describeError } from '../redact.js';
+import * as is from '../shape.js';
 import type { Awaitable, IdentityPoolCredentials, StorageAdapter, StorageWriteOptions } from '../types.js';
 import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
 import { KeyQueue } from './key-queue.js';
@@ -43,22 +43,23 @@ export const storedIdentityOf = ({
   providers,
 });
 
-const identityIdSchema = z.string().check(z.maxLength(55), z.regex(/^[\w-]+:[0-9a-f-]+$/));
+const identityIdSchema = is.string(55, /^[\w-]+:[0-9a-f-]+$/);
 
-const stampPart = z.optional(z.number().check(z.int(), z.nonnegative()));
+const stampPart = is.optional(is.integer(0));
 
-const storedIdentitySchema = z.object({
-  v: z.literal(STORAGE_SCHEMA_VERSION),
+const storedIdentityShape = {
+  v: is.literal(STORAGE_SCHEMA_VERSION),
   identityId: identityIdSchema,
-  authenticated: z.boolean(),
-  providers: z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(20)),
+  authenticated: is.boolean,
+  providers: is.array(is.nonEmptyString(128), 20),
   /** With tab coordination: the sequence number of the lock hold that wrote it (`tabs.ts`). */
   s: stampPart,
   /** …and of the latest sign-out before it. */
   o: stampPart,
   /** The sign-out record it was obtained under (`sign-out-record.ts`), if there was one. */
-  m: z.optional(z.string().check(z.maxLength(64))),
-});
+  m: is.optional(is.string(64)),
+};
+const storedIdentitySchema = is.object(storedIdentityShape);
 
 /** Where a stored identity stands among the tabs' records (`tabs.ts`): written under the pool's lock. */
 export interface IdentityStamp {
@@ -68,14 +69,15 @@ export interface IdentityStamp {
   signedOutAt: number;
 }
 
-const storedCredentialsSchema = z.object({
-  v: z.literal(STORAGE_SCHEMA_VERSION),
+const storedCredentialsShape = {
+  v: is.literal(STORAGE_SCHEMA_VERSION),
   identityId: identityIdSchema,
-  accessKeyId: z.string().check(z.minLength(1), z.maxLength(256)),
-  secretAccessKey: z.string().check(z.minLength(1), z.maxLength(1024)),
-  sessionToken: z.string().check(z.minLength(1), z.maxLength(16_384)),
-  expiration: z.number().check(z.int(), z.positive()),
-});
+  accessKeyId: is.nonEmptyString(256),
+  secretAccessKey: is.nonEmptyString(1024),
+  sessionToken: is.nonEmptyString(16_384),
+  expiration: is.integer(1),
+};
+const storedCredentialsSchema = is.object(storedCredentialsShape);
 
 /** The same identity, in the same standing: guest or not, linked to the same providers. */
 export const sameIdentity = (a: StoredIdentity | undefined, b: StoredIdentity | undefined): boolean =>
@@ -87,16 +89,16 @@ export const sameIdentity = (a: StoredIdentity | undefined, b: StoredIdentity | 
 
 /** What stored records add to the envelopes: their version, and whose they are. */
 const recordPart = {
-  v: z.literal([1, STORED_RECORD_VERSION]),
-  pool: z.optional(z.string()),
-  region: z.optional(z.string()),
+  v: is.literal(1, STORED_RECORD_VERSION),
+  pool: is.optional(is.string()),
+  region: is.optional(is.string()),
 };
-const identityRecordSchema = z.object({ ...storedIdentitySchema.def.shape, ...recordPart });
-const credentialsRecordSchema = z.object({ ...storedCredentialsSchema.def.shape, ...recordPart });
+const identityRecordSchema = is.object({ ...storedIdentityShape, ...recordPart });
+const credentialsRecordSchema = is.object({ ...storedCredentialsShape, ...recordPart });
 type StoredRecord = { v: number; identityId: string; pool?: string | undefined; region?: string | undefined };
 
-type IdentityEnvelope = z.infer<typeof storedIdentitySchema>;
-type CredentialsEnvelope = z.infer<typeof storedCredentialsSchema>;
+type IdentityEnvelope = is.Checked<typeof storedIdentityShape>;
+type CredentialsEnvelope = is.Checked<typeof storedCredentialsShape>;
 
 /** The identity as it is written: in storage, and in the messages and records of `tabs.ts`. */
 export const identityEnvelope = (identity: StoredIdentity): IdentityEnvelope => ({
@@ -106,8 +108,8 @@ export const identityEnvelope = (identity: StoredIdentity): IdentityEnvelope => 
 
 /** An identity envelope checked against the schema, or undefined. */
 export function readIdentityEnvelope(value: unknown): StoredIdentity | undefined {
-  const parsed = storedIdentitySchema.safeParse(value);
-  return parsed.success ? storedIdentityOf(parsed.data) : undefined;
+  const parsed = is.parse(storedIdentitySchema, value);
+  return parsed && storedIdentityOf(parsed);
 }
 
 /** Credentials as they are written: in storage (`persistCredentials`), and in `tabs.ts` messages. */
@@ -131,8 +133,8 @@ const fromCredentialsEnvelope = (value: Omit<CredentialsEnvelope, 'v'>): Identit
 
 /** A credentials envelope checked against the schema, or undefined. */
 export function readCredentialsEnvelope(value: unknown): IdentityPoolCredentials | undefined {
-  const parsed = storedCredentialsSchema.safeParse(value);
-  return parsed.success ? fromCredentialsEnvelope(parsed.data) : undefined;
+  const parsed = is.parse(storedCredentialsSchema, value);
+  return parsed && fromCredentialsEnvelope(parsed);
 }
 
 /** The secret values of a record being written (credentials' secret key and session token). */
@@ -350,7 +352,7 @@ export class SessionStore {
     );
   }
 
-  private async read<T extends StoredRecord>(key: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
+  private async read<T extends StoredRecord>(key: string, schema: is.Check<T>): Promise<T | undefined> {
     return this.readChecked(key, schema, (record) => this.scopeProblem(record));
   }
 
@@ -361,7 +363,7 @@ export class SessionStore {
    */
   private async readChecked<T>(
     key: string,
-    schema: z.ZodMiniType<T>,
+    schema: is.Check<T>,
     problem: (value: T) => string | undefined,
     onFailedCall?: () => void,
   ): Promise<T | undefined> {
@@ -382,10 +384,10 @@ export class SessionStore {
     } catch {
       value = undefined;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = is.parse(schema, value);
     // Never echo the value: it may hold a secret.
-    const reason = parsed.success ? problem(parsed.data) : 'the stored value is not one this version wrote';
-    if (!reason) return parsed.data as T;
+    const reason = parsed ? problem(parsed) : 'the stored value is not one this version wrote';
+    if (!reason) return parsed;
     this.onError(new StorageError('parse', key, `${reason}; it was discarded`));
     await this.discard(key, sentBefore);
     return undefined;

@@ -15,17 +15,18 @@
  * stale session wrote back after a sign-out (its write was already on its way) is recognised as
  * older than that sign-out and never restored.
  */
-import * as z from 'zod/mini';
 import { SignedOutError } from '../errors.js';
+import * as is from '../shape.js';
 import type { SessionStore } from './session-store.js';
 
-export const signOutRecordSchema = z.object({
-  v: z.literal(1),
-  id: z.string().check(z.regex(/^[\w-]{8,64}$/)),
+const signOutRecordShape = {
+  v: is.literal(1),
+  id: is.string(64, /^[\w-]{8,64}$/),
   /** Epoch ms on the writer's clock: for people reading storage, never compared. */
-  at: z.number().check(z.int(), z.nonnegative()),
-});
-export type SignOutRecord = z.infer<typeof signOutRecordSchema>;
+  at: is.integer(0),
+};
+export const signOutRecordSchema = is.object(signOutRecordShape);
+export type SignOutRecord = is.Checked<typeof signOutRecordShape>;
 
 /** A unique ID, not a secret (a record only needs to differ from the one before). */
 const randomId = (): string =>

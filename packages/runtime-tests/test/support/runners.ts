@@ -17,8 +17,14 @@ import { type Engine, engineMissing, launch } from './browsers.js';
 
 const require = createRequire(import.meta.url);
 
-/** Bundles one entry of src/entries for the web platform (workspace packages from source). */
-export async function bundle(entry: 'browser' | 'worker' | 'cli' | 'tabs'): Promise<string> {
+/**
+ * Bundles one entry of src/entries for the web platform (workspace packages from source).
+ * `production`: minified, with the `production` export condition (core checks options without zod).
+ */
+export async function bundle(
+  entry: 'browser' | 'worker' | 'cli' | 'tabs',
+  { production = false } = {},
+): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL(`../../src/entries/${entry}.ts`, import.meta.url))],
     bundle: true,
@@ -26,7 +32,8 @@ export async function bundle(entry: 'browser' | 'worker' | 'cli' | 'tabs'): Prom
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    conditions: ['source'],
+    conditions: production ? ['production', 'source', 'browser', 'module'] : ['source'],
+    minify: production,
     external: ['@aws-sdk/*'],
     logLevel: 'silent',
   });
