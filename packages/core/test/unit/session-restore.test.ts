@@ -166,6 +166,23 @@ describe('coordinating: a sign-out heard while storage was read ends what was re
     expect(await restoreSession(deps)).toEqual({});
   });
 
+  it('heard while the record was read: not even the credentials are read', async () => {
+    const tabs = scriptedTabs({});
+    const { deps, store } = sessionDeps({ persistCredentials: true }, { tabs });
+    await store.saveIdentity(guest(IDENTITY_A));
+    let reads = 0;
+    store.loadCredentials = async () => {
+      reads++;
+      return undefined;
+    };
+    deps.tabs.peek = async () => {
+      tabs.signedOutAt = 20;
+      return undefined;
+    };
+    expect(await restoreSession(deps)).toEqual({});
+    expect(reads).toBe(0);
+  });
+
   it('heard while the credentials were read: empty', async () => {
     const tabs = scriptedTabs({});
     const { deps, store } = sessionDeps({ persistCredentials: true }, { tabs });
@@ -229,6 +246,17 @@ describe('coordinating, no logins of its own: the user another tab signed in is 
     const tabs = scriptedTabs({ latest, shared: { credentials, logins: withLogins ? lent : undefined } });
     const { deps } = sessionDeps(options, { tabs });
     expect(await restoreSession(deps)).toEqual({});
+  });
+
+  it('their credentials do not come: the stored identity, no error', async () => {
+    const tabs = scriptedTabs({ latest: { ...signedIn, identity: linked(IDENTITY_A, FACEBOOK) } });
+    const { deps, store } = sessionDeps({}, { tabs });
+    await store.saveIdentity(linked(IDENTITY_A, FACEBOOK));
+    expect(await restoreSession(deps)).toEqual({
+      identity: linked(IDENTITY_A, FACEBOOK),
+      credentials: undefined,
+    });
+    expect(tabs.log.credentialsOf).toHaveLength(1);
   });
 
   it('not when the credentials have a minute of life or less', async () => {

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ExternalError, InvalidResponseError, NetworkError } from '../../src/errors.js';
-import { MIN_CREDENTIAL_LIFETIME_MS, sendGetCredentials, sendGetId } from '../../src/session.js';
+import { MIN_CREDENTIAL_LIFETIME_MS, sendGetCredentials, sendGetId, unlinkLogin } from '../../src/session.js';
 import { credentialsFor, IDENTITY_A, IDENTITY_B } from '../support/fixtures.js';
 import { FACEBOOK, GOOGLE, guest, HOUR, linked, NOW, sessionDeps } from '../support/session-deps.js';
 
@@ -37,10 +37,15 @@ describe('GetId asks for the pool’s guest identity without Logins, the login�
     expect(identity).toEqual(linked(IDENTITY_A, GOOGLE, FACEBOOK));
   });
 
-  it('an answer without a valid identity ID is an InvalidResponseError', async () => {
+  it.each([
+    ['without a valid identity ID', { identityId: 'not-an-id' }],
+    ['that is nothing at all', undefined],
+  ])('an answer %s is an InvalidResponseError of GetId', async (_, answer) => {
     const { deps, service } = sessionDeps();
-    service.answers.getId.push({ identityId: 'not-an-id' });
-    await expect(sendGetId(deps, {}, undefined)).rejects.toBeInstanceOf(InvalidResponseError);
+    service.answers.getId.push(async () => answer as never);
+    const error = await sendGetId(deps, {}, undefined).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).operation).toBe('GetId');
   });
 
   it('notes the service’s clock from the answer’s Date', async () => {
@@ -134,18 +139,32 @@ describe('the answer’s identity is the session’s next one (a merge moves it,
     expect(next).toEqual(guest(IDENTITY_A));
   });
 
-  it('an answer without a valid identity ID, or without credentials, is an InvalidResponseError', async () => {
-    const { deps, service } = sessionDeps();
-    service.answers.getCredentialsForIdentity.push(
+  it.each([
+    [
+      'without a valid identity ID',
       { identityId: 'bad', credentials: credentialsFor(IDENTITY_A, NOW + HOUR) },
-      { identityId: IDENTITY_A },
+    ],
+    ['without credentials', { identityId: IDENTITY_A }],
+    ['that is nothing at all', undefined],
+  ])('an answer %s is an InvalidResponseError of GetCredentialsForIdentity', async (_, answer) => {
+    const { deps, service } = sessionDeps();
+    service.answers.getCredentialsForIdentity.push(async () => answer as never);
+    const error = await sendGetCredentials(deps, guest(IDENTITY_A), none, undefined).catch(
+      (thrown: unknown) => thrown,
     );
-    await expect(sendGetCredentials(deps, guest(IDENTITY_A), none, undefined)).rejects.toBeInstanceOf(
-      InvalidResponseError,
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).operation).toBe('GetCredentialsForIdentity');
+  });
+
+  it('same identity, only some of its logins sent: its other links are kept', async () => {
+    const { deps } = sessionDeps();
+    const { next } = await sendGetCredentials(
+      deps,
+      linked(IDENTITY_A, FACEBOOK, GOOGLE),
+      { map: { [FACEBOOK]: 'f-token' }, logins: {} },
+      undefined,
     );
-    await expect(sendGetCredentials(deps, guest(IDENTITY_A), none, undefined)).rejects.toBeInstanceOf(
-      InvalidResponseError,
-    );
+    expect(next).toEqual(linked(IDENTITY_A, GOOGLE, FACEBOOK));
   });
 });
 
@@ -163,6 +182,7 @@ describe('credentials with a minute of life or less, on the service’s clock, a
   it('exactly a minute left: an InvalidResponseError naming the expiry', async () => {
     const error = await answering(NOW + MIN_CREDENTIAL_LIFETIME_MS).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).operation).toBe('GetCredentialsForIdentity');
     expect((error as Error).message).toContain(new Date(NOW + MIN_CREDENTIAL_LIFETIME_MS).toISOString());
     expect((error as Error).message).toContain('under a minute from now');
   });
@@ -218,6 +238,22 @@ describe('a request’s secrets: its tokens redacted from its errors, the creden
     );
     expect(error).toMatchObject({ source: 'transport', operation: 'GetId' });
     expect((error as Error).message).not.toContain('g-token-456');
+  });
+
+  it('a session that keeps no secrets still redacts the request’s own tokens', async () => {
+    const { deps, service } = sessionDeps();
+    const bare = { ...deps, secrets: undefined };
+    expect(await sendGetId(bare, {}, undefined)).toEqual(guest(IDENTITY_A));
+    expect((await sendGetCredentials(bare, guest(IDENTITY_A), none, undefined)).next).toEqual(
+      guest(IDENTITY_A),
+    );
+    service.answers.getId.push(() => {
+      throw new Error('bad token g-token-789');
+    });
+    const error = await sendGetId(bare, { [GOOGLE]: 'g-token-789' }, undefined).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect((error as Error).message).not.toContain('g-token-789');
   });
 
   it('the secret key and session token answered are secrets from then on', async () => {

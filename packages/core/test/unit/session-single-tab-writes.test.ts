@@ -9,7 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError, ExternalError, SignedOutError } from '../../src/errors.js';
 import { obtainCredentials, obtainIdentity, unlinkLogin, verifyNotSignedOut } from '../../src/session.js';
 import { credentialsFor, IDENTITY_A, IDENTITY_B } from '../support/fixtures.js';
-import { FACEBOOK, GOOGLE, guest, HOUR, linked, NOW, sessionDeps } from '../support/session-deps.js';
+import {
+  FACEBOOK,
+  GOOGLE,
+  guest,
+  HOUR,
+  linked,
+  NOW,
+  scriptedTabs,
+  sessionDeps,
+} from '../support/session-deps.js';
 
 const RECORD = 'record-0001';
 const LATER_RECORD = 'record-0002';
@@ -237,6 +246,14 @@ describe('unlinkLogin removes one login from the identity and stores it without 
       }),
     ]);
     expect(stored('identity')).toMatchObject({ identityId: IDENTITY_A, providers: [FACEBOOK], m: RECORD });
+  });
+
+  it('coordinating tabs: stored without a sign-out record (the lock manager carries sign-outs)', async () => {
+    const { deps, stored, signOutElsewhere } = sessionDeps({}, { tabs: scriptedTabs({}) });
+    await signOutElsewhere(RECORD);
+    await unlinkLogin(request(deps));
+    expect(stored('identity')).toMatchObject({ providers: [FACEBOOK] });
+    expect(stored('identity')).not.toHaveProperty('m');
   });
 
   it('a transport without unlinkIdentity: a ConfigurationError naming the transport', async () => {

@@ -145,6 +145,13 @@ describe('a GetId under the lock is published and stored with the hold’s stamp
     expect(tabs.log.published).toHaveLength(1);
   });
 
+  it('a sign-out heard after the hold was stamped, before the lock was granted: restamped', async () => {
+    const { tabs, obtain, stored } = coordinating({ stamp: { seq: 30, signedOutAt: 5 }, signedOutAt: 8 });
+    await obtain({ logins: { [FACEBOOK]: { token: 'f-token' } } });
+    expect(tabs.log.restamps).toBe(1);
+    expect(stored('identity')).toMatchObject({ o: 8 });
+  });
+
   it('a hold without a stamp is not restamped', async () => {
     const { tabs, obtain } = coordinating({ unstamped: true, signedOutAt: 3 });
     await obtain({ logins: { [FACEBOOK]: { token: 'f-token' } } });
@@ -186,6 +193,17 @@ describe('a sign-out heard while GetId was asked ends that answer: asked again, 
     expect(tabs.log.published).toHaveLength(1);
     expect(tabs.log.restamps).toBe(2);
     expect(stored('identity')).toMatchObject({ identityId: IDENTITY_C, o: 20 });
+  });
+
+  it('an answer a sign-out ended is never stored, even when asking again fails', async () => {
+    const { tabs, obtain, service, stored } = coordinating({});
+    service.answers.getId.push(async () => {
+      tabs.signedOutAt = 8;
+      return { identityId: IDENTITY_B };
+    }, new Error('down'));
+    await expect(obtain({ logins: { [FACEBOOK]: { token: 'f-token' } } })).rejects.toThrow('down');
+    expect(tabs.log.published).toHaveLength(0);
+    expect(stored('identity')).toBeUndefined();
   });
 
   it('a sign-out heard while the first answer was published: asked again', async () => {
