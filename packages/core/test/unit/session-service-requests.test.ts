@@ -273,6 +273,11 @@ describe('each request has the session’s requestTimeoutMs', () => {
       (deps: ReturnType<typeof sessionDeps>['deps']) =>
         sendGetCredentials(deps, guest(IDENTITY_A), none, undefined),
     ],
+    [
+      'UnlinkIdentity',
+      (deps: ReturnType<typeof sessionDeps>['deps']) =>
+        unlinkLogin({ deps, identity: linked(IDENTITY_A, FACEBOOK), logins: {}, providerName: FACEBOOK }),
+    ],
   ])(
     '%s with no answer: a NetworkError after requestTimeoutMs, the request’s signal aborted',
     async (operation, send) => {
@@ -284,8 +289,10 @@ describe('each request has the session’s requestTimeoutMs', () => {
       };
       service.answers.getId.push(hang as never);
       service.answers.getCredentialsForIdentity.push(hang as never);
+      service.answers.unlinkIdentity.push(hang as never);
       const pending = send(deps).catch((thrown: unknown) => thrown);
-      await Promise.resolve();
+      // The request is sent after the session's awaits (unlinkLogin resolves the logins first).
+      while (signals.length === 0) await Promise.resolve();
       clock.advance(1_999);
       expect(signals[0]?.aborted).toBe(false);
       clock.advance(1);
