@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { storeAdoptedFromMessage } from '../../src/session.js';
 import type { IdentityStamp } from '../../src/storage/session-store.js';
+import { createTabCoordinator } from '../../src/tabs.js';
 import { credentialsFor, IDENTITY_A, IDENTITY_B } from '../support/fixtures.js';
 import { guest, HOUR, NOW, scriptedTabs, sessionDeps } from '../support/session-deps.js';
 
@@ -53,6 +54,10 @@ describe('an adopted identity is stored with the message’s stamp, under the lo
   it('single-tab: nothing (the session stores what it obtains itself)', async () => {
     const { deps, stored } = sessionDeps({ persistCredentials: true });
     await storeAdoptedFromMessage(deps, adopted, STAMP, () => true);
+    // The coordinator a session gets when tabs are off: its lock runs work at once.
+    const single = createTabCoordinator({ name: 'single', enabled: false, onMessage: () => {} });
+    expect(single.mode).toBe('single');
+    await storeAdoptedFromMessage({ ...deps, tabs: single }, adopted, STAMP, () => true);
     expect(stored('identity')).toBeUndefined();
   });
 });
@@ -83,6 +88,14 @@ describe('storage that has it already, as stamped and with credentials as new, i
     await store.saveCredentials(credentials);
     await adopt();
     expect(stored('identity')).toMatchObject({ s: 20, o: 3 });
+  });
+
+  it('another identity stored with the same stamp: written', async () => {
+    const { adopt, tabs, store, stored } = coordinating({}, {});
+    await store.saveIdentity(guest(IDENTITY_B), STAMP);
+    await adopt();
+    expect(tabs.log.locks).toBe(1);
+    expect(stored('identity')).toMatchObject({ identityId: IDENTITY_A, s: 20 });
   });
 
   it('older credentials in storage: the adopted ones written', async () => {
