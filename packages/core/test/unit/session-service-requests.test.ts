@@ -291,8 +291,10 @@ describe('each request has the session’s requestTimeoutMs', () => {
       service.answers.getCredentialsForIdentity.push(hang as never);
       service.answers.unlinkIdentity.push(hang as never);
       const pending = send(deps).catch((thrown: unknown) => thrown);
-      // The request is sent after the session's awaits (unlinkLogin resolves the logins first).
-      while (signals.length === 0) await Promise.resolve();
+      // The request is sent after the session's awaits (unlinkLogin resolves the logins first);
+      // bounded, so a session that never sends it fails here instead of spinning.
+      for (let turn = 0; turn < 50 && signals.length === 0; turn++) await Promise.resolve();
+      expect(signals).toHaveLength(1);
       clock.advance(1_999);
       expect(signals[0]?.aborted).toBe(false);
       clock.advance(1);
