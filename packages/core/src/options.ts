@@ -117,6 +117,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export const IDENTITY_POOL_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
 
+/**
+ * `URL.canParse` where the runtime has it. React Native's `URL` has no `canParse` (and takes any
+ * string), and some embedded runtimes have no `URL`: there the http(s) pattern alone decides.
+ */
+function canParseUrl(value: string): boolean {
+  const url = (globalThis as { URL?: { canParse?: unknown } }).URL;
+  return typeof url?.canParse === 'function' ? url.canParse(value) === true : true;
+}
+
 const hasFunctions =
   (...names: string[]) =>
   (value: unknown): boolean =>
@@ -153,7 +162,7 @@ const optionsSchema = z.strictObject({
   ),
   endpoint: z.optional(
     z.string({ error: 'must be a string' }).check(
-      z.refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+      z.refine((value) => /^https?:\/\/[^\s]+$/.test(value) && canParseUrl(value), {
         error: 'must be an http(s) URL',
       }),
     ),
