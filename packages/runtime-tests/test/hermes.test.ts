@@ -30,6 +30,7 @@ interface HermesReport extends ScenarioReport {
     properties: Record<string, unknown>;
     replay: { matched: string[]; unmatched: string[] };
     endpointOption: string;
+    appState: unknown;
     globals: Record<string, string>;
   };
 }
@@ -90,6 +91,28 @@ describe.skipIf(why !== undefined)('React Native (Hermes): the scenario built by
       queueMicrotask: 'function',
     });
     expect(report.hermes.endpointOption).toBe('accepted');
+  });
+
+  it('React Native’s AppState drives appStateLifecycle: none in the background, one on return inside the window, none outside it', async () => {
+    // The scenario's run above printed this check too; run the bundle again without exchanges.
+    const stdout = await runHermes(bundle, {
+      config: {
+        endpoint: 'http://127.0.0.1:9/',
+        identityPoolId: 'us-east-1:0',
+        providerName: 'x',
+        tokens: ['', ''],
+      },
+      recorded: [],
+    });
+    const line = stdout.split('\n').find((text) => text.startsWith('REPORT '));
+    const report = JSON.parse(line!.slice('REPORT '.length)) as HermesReport;
+    expect(report.hermes.appState).toEqual({
+      inBackground: 0,
+      onReturnInsideWindow: 1,
+      onReturnOutsideWindow: 0,
+      afterRearmedTimer: 1,
+      currentState: 'active',
+    });
   });
 
   it.skipIf(!currentHermesCompiler)('the same bundle compiles with React Native 0.88’s hermesc', async () => {

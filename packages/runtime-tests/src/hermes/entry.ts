@@ -7,6 +7,7 @@ import './host.js';
 import './setup.js';
 import { createIdentityPoolAuth, IdentityPoolError } from '@identity-pool/core';
 import { runScenario, type ScenarioConfig } from '../scenario.js';
+import { checkAppState } from './app-state-check.js';
 
 interface HermesGlobals {
   __HERMES_INPUT__: { config: ScenarioConfig };
@@ -31,11 +32,13 @@ function endpointOption(config: ScenarioConfig): string {
 }
 
 runScenario(version, vm.__HERMES_INPUT__.config).then(
-  (report) => {
+  async (report) => {
+    const appState = await checkAppState().catch((error: unknown) => ({ error: String(error) }));
     const extra = {
       properties,
       replay: vm.__REPLAY_LOG__,
       endpointOption: endpointOption(vm.__HERMES_INPUT__.config),
+      appState,
       globals: {
         fetch: typeof fetch,
         AbortController: typeof AbortController,

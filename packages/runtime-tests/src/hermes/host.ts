@@ -9,6 +9,8 @@
  * Runs before React
  * Native's JavaScript set-up (setup.ts) and the core.
  */
+
+import { nativeAppStateModule, nativePlatformConstants } from './native-app-state.js';
 import { type RecordedExchange, type ReplayLog, replayXMLHttpRequest } from './replay-xhr.js';
 import { installDueOrderTimers } from './timers.js';
 
@@ -33,5 +35,10 @@ if (typeof host.queueMicrotask !== 'function') {
   };
 }
 host.nativeModuleProxy = {};
-host.__turboModuleProxy = () => null;
+// The native modules stood in for: AppState and the PlatformConstants its JavaScript loads.
+const nativeModules: Record<string, unknown> = {
+  AppState: nativeAppStateModule,
+  PlatformConstants: nativePlatformConstants,
+};
+host.__turboModuleProxy = (name) => nativeModules[name] ?? null;
 if (typeof host.performance?.now !== 'function') host.performance = { now: () => Date.now() };
