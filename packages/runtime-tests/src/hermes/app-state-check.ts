@@ -8,6 +8,7 @@
 import { appStateLifecycle, createIdentityPoolAuth, type IdentityPoolAuth } from '@identity-pool/core';
 
 declare function require(id: string): unknown;
+type EmitterModule = { default: { emit(type: string, data: unknown): void } };
 
 const MINUTE = 60_000;
 const POOL_ID = 'us-east-1:00000000-0000-4000-8000-000000000000';
@@ -59,13 +60,11 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 export async function checkAppState(): Promise<AppStateCheck> {
   // biome-ignore lint/suspicious/noReactNativeDeepImports: the emitter native events arrive on
-  const emitter = (
-    require('react-native/Libraries/EventEmitter/RCTDeviceEventEmitter') as {
-      default: { emit(type: string, data: unknown): void };
-    }
-  ).default;
+  const emitterModule = require('react-native/Libraries/EventEmitter/RCTDeviceEventEmitter') as EmitterModule;
   // biome-ignore lint/suspicious/noReactNativeDeepImports: React Native's AppState itself
-  const AppState = (require('react-native/Libraries/AppState/AppState') as { default: never }).default;
+  const appStateModule = require('react-native/Libraries/AppState/AppState') as { default: never };
+  const emitter = emitterModule.default;
+  const AppState = appStateModule.default;
   const moveTo = (state: string) => emitter.emit('appStateDidChange', { app_state: state });
 
   const clock = manualClock();

@@ -38,8 +38,8 @@ export class FakeExpoSecureStoreModule {
 
   private keychain(options: Record<string, unknown> | undefined) {
     const name = `${this.device}/${String(options?.keychainService ?? 'app')}`;
-    let keychain = FakeExpoSecureStoreModule.devices.get(name);
-    if (!keychain) FakeExpoSecureStoreModule.devices.set(name, (keychain = new Map()));
+    const keychain = FakeExpoSecureStoreModule.devices.get(name) ?? new Map<string, string>();
+    FakeExpoSecureStoreModule.devices.set(name, keychain);
     return keychain;
   }
   private record(method: string, key: string, options: Record<string, unknown> | undefined) {
