@@ -104,6 +104,9 @@ const chunkKey = (key: string, manifest: Manifest, index: number) => `${key}.${m
 export function secureStore(store: SecureStoreLike, options: SecureStoreOptions = {}): StorageAdapter {
   const at = keyPrefixer(ADAPTER, options.prefix);
   const maxValueBytes = options.maxValueBytes ?? 16_384;
+  if (typeof maxValueBytes !== 'number' || !Number.isInteger(maxValueBytes) || maxValueBytes < 1) {
+    throw new StorageAdapterError(ADAPTER, 'maxValueBytes must be a whole number of bytes, at least 1');
+  }
   const callOptions: SecureStoreCallOptions = {
     ...(options.keychainService === undefined ? {} : { keychainService: options.keychainService }),
     ...((options.keychainAccessible ?? store.AFTER_FIRST_UNLOCK) === undefined
@@ -134,7 +137,8 @@ export function secureStore(store: SecureStoreLike, options: SecureStoreOptions 
       const key = secureStoreKey(at(name));
       const value = await read(key);
       const manifest = parseManifest(value);
-      if (!manifest) return value ?? null;
+      // A plain value never starts with the marker (such values are chunked): a damaged manifest.
+      if (!manifest) return value?.startsWith(MANIFEST) ? null : (value ?? null);
       let text = '';
       for (let index = 0; index < manifest.count; index++) {
         const chunk = await read(chunkKey(key, manifest, index));

@@ -107,6 +107,32 @@ describe('secureStore: its own guarantees', () => {
     expect(await storage.getItem(KEY)).toBe('\u0000chunks:abc:2');
   });
 
+  it('a damaged manifest (or a chunk gone) reads as missing, never as the manifest text', async () => {
+    const name = `device-${devices++}`;
+    const { SecureStore } = await loadSecureStore(name);
+    const storage = secureStore(SecureStore);
+    await SecureStore.setItemAsync(secureStoreKey(KEY), '\u0000chunks:zz:99999');
+    expect(await storage.getItem(KEY)).toBeNull();
+    await storage.setItem(KEY, 'y'.repeat(5000)); // three chunks
+    const { SecureStore: relaunched, native } = await loadSecureStore(name);
+    const chunk = native.calls.length; // none yet on this load
+    expect(chunk).toBe(0);
+    const pointer = await relaunched.getItemAsync(secureStoreKey(KEY));
+    const [, generation] =
+      String(pointer)
+        .slice('\u0000chunks:'.length)
+        .match(/^([^:]+):/) ?? [];
+    await relaunched.deleteItemAsync(`${secureStoreKey(KEY)}.${generation}.1`);
+    expect(await secureStore(relaunched).getItem(KEY)).toBeNull();
+  });
+
+  it('a bad maxValueBytes is refused when the adapter is made', async () => {
+    const { SecureStore } = await loadSecureStore(device());
+    for (const maxValueBytes of [0, -1, 1.5, Number.NaN, '4096' as unknown as number]) {
+      expect(() => secureStore(SecureStore, { maxValueBytes })).toThrow(StorageAdapterError);
+    }
+  });
+
   it('splitUtf8 cuts only between characters, each piece within the limit', () => {
     const text = 'a🔐é日'.repeat(700);
     const pieces = splitUtf8(text, NATIVE_VALUE_LIMIT_BYTES);
