@@ -11,7 +11,7 @@ import {
   StorageError,
 } from './errors.js';
 import { redactedInspector } from './inspect.js';
-import { watchLifecycle } from './lifecycle.js';
+import { watchLifecycleSource } from './lifecycle.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
@@ -330,7 +330,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   );
   actor.start();
   // Browsers: no background refresh while hidden or offline; catch up on return.
-  const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
+  const unwatchLifecycle = watchLifecycleSource(resolved.lifecycle, (paused) =>
+    actor.send({ type: paused ? 'PAUSE' : 'RESUME' }),
+  );
 
   // A sign-out recorded in storage by another session (another process): forget, as a local
   // logout would. Found by a request before it writes or serves, or pushed by the adapter.

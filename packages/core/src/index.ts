@@ -38,6 +38,14 @@ export {
 } from './errors.js';
 export type { Inspector } from './inspect.js';
 export { decodeJwtClaims, jwtExpiresAt } from './jwt.js';
+export { browserLifecycle, type LifecycleSource } from './lifecycle.js';
+export {
+  type AppStateLike,
+  appStateLifecycle,
+  type ConnectivitySource,
+  type NetInfoLike,
+  netInfoConnectivity,
+} from './lifecycle-app-state.js';
 export { type LoadScriptOptions, loadScript } from './load-script.js';
 export {
   type IdentityPoolContext,

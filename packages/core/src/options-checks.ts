@@ -6,7 +6,13 @@
  */
 import { ConfigurationError } from './errors.js';
 import type { IdentityPoolAuthOptions } from './options.js';
-import { hasFunctions, IDENTITY_POOL_ID_PATTERN, isHttpUrl, isLoginProvider } from './options-rules.js';
+import {
+  hasFunctions,
+  IDENTITY_POOL_ID_PATTERN,
+  isHttpUrl,
+  isLoginProvider,
+  LIFECYCLE_RULE,
+} from './options-rules.js';
 
 /** The rule a value breaks, in words, or undefined when it keeps them all. */
 type Rule = (value: unknown) => string | undefined;
@@ -108,6 +114,7 @@ const rules: Record<string, Rule> = {
     typeof value === 'function' || hasFunctions('next')(value)
       ? undefined
       : 'must be a function or an observer with a next() function',
+  lifecycle: (value) => (hasFunctions('subscribe')(value) ? undefined : LIFECYCLE_RULE),
 };
 
 /**

@@ -17,9 +17,13 @@ export const isLoginProvider = (value: unknown): value is LoginProvider =>
 
 /**
  * `URL.canParse` where the engine has it. Engines embedded in an application (QuickJS, `jsc`)
- * have no `URL`: there the endpoint's pattern alone decides, rather than every endpoint failing.
+ * have no `URL`, and React Native's `URL` has no `canParse` (and takes any string): there the
+ * endpoint's pattern alone decides, rather than every endpoint failing.
  */
 const canParseUrl = (value: string): boolean =>
   typeof URL === 'undefined' || typeof URL.canParse !== 'function' || URL.canParse(value);
 
 export const isHttpUrl = (value: string): boolean => /^https?:\/\/[^\s]+$/.test(value) && canParseUrl(value);
+
+export const LIFECYCLE_RULE =
+  'must have a subscribe(onPausedChange) function, e.g. appStateLifecycle(AppState)';

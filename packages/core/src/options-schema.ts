@@ -6,8 +6,15 @@ import * as z from 'zod/mini';
 import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
 import type { Inspector } from './inspect.js';
+import type { LifecycleSource } from './lifecycle.js';
 import type { IdentityPoolAuthOptions } from './options.js';
-import { hasFunctions, IDENTITY_POOL_ID_PATTERN, isHttpUrl, isLoginProvider } from './options-rules.js';
+import {
+  hasFunctions,
+  IDENTITY_POOL_ID_PATTERN,
+  isHttpUrl,
+  isLoginProvider,
+  LIFECYCLE_RULE,
+} from './options-rules.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
 const roleArnSchema = z.optional(
@@ -165,6 +172,11 @@ const optionsSchema = z.strictObject({
   inspect: z.optional(
     z.custom<Inspector>((value) => typeof value === 'function' || hasFunctions('next')(value), {
       error: 'must be a function or an observer with a next() function (an xstate inspector)',
+    }),
+  ),
+  lifecycle: z.optional(
+    z.custom<LifecycleSource>(hasFunctions('subscribe'), {
+      error: LIFECYCLE_RULE,
     }),
   ),
 });

@@ -2,6 +2,7 @@ import { checkOptions } from '#options-check';
 import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
 import type { Inspector } from './inspect.js';
+import type { LifecycleSource } from './lifecycle.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS } from './storage/session-store.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
@@ -76,6 +77,12 @@ export interface IdentityPoolAuthOptions {
    * session, as redacted copies (no secret key, session token or login token).
    */
   inspect?: Inspector;
+  /**
+   * Where the session learns to pause background refresh (and to catch up after): default the
+   * page's visibility and `online`/`offline` events; in React Native
+   * `appStateLifecycle(AppState, connectivity?)`.
+   */
+  lifecycle?: LifecycleSource;
 }
 
 /** The options after validation, with every default filled in. */
@@ -102,6 +109,7 @@ export interface ResolvedOptions {
   unauthRoleArn: string | undefined;
   authRoleArn: string | undefined;
   inspect: Inspector | undefined;
+  lifecycle: LifecycleSource | undefined;
 }
 
 /** The default deadline of one service request. */
@@ -182,5 +190,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     unauthRoleArn: options.unauthRoleArn,
     authRoleArn: options.authRoleArn,
     inspect: options.inspect,
+    lifecycle: options.lifecycle,
   };
 }
