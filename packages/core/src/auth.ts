@@ -1,23 +1,23 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
+import { loginEntries, readOptions } from './auth-options.js';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
 import {
   AbortError,
   ConfigurationError,
   type IdentityPoolError,
-  isInstanceOf,
   SignedOutError,
   StoppedError,
   StorageError,
 } from './errors.js';
 import { redactedInspector } from './inspect.js';
 import { watchLifecycle } from './lifecycle.js';
+import { type LoginInput, type ResolvedLogin, resolveLogin } from './login-input.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
-import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
+import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
-import { describeError, guard, redactValue, SessionSecrets, toLibraryError } from './redact.js';
+import { describeError, redactValue, SessionSecrets, toLibraryError } from './redact.js';
 import {
-  type LoginEntry,
   loadStampedIdentity,
   MIN_CREDENTIAL_LIFETIME_MS,
   type SessionDeps,
@@ -30,7 +30,6 @@ import { SessionStore } from './storage/session-store.js';
 import { SignOutWatch } from './storage/sign-out-record.js';
 import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
 import { configureTransport } from './transports/configure.js';
-import { isIdentityId } from './transports/validate.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -47,8 +46,7 @@ export interface GetCredentialsOptions {
   signal?: AbortSignal;
 }
 
-/** A login: a provider to sign in with, or a token you already have. */
-export type LoginInput = LoginProvider | { providerName: string; token: string; expiresAt?: number };
+export type { LoginInput } from './login-input.js';
 
 export interface IdentityPoolAuth {
   /** Credentials with at least a minute of life; one request however many callers ask at once. */
@@ -107,18 +105,6 @@ interface PendingLoginCall {
   callers: Set<LoginCaller>;
 }
 
-const isLoginProvider = (value: unknown): value is LoginProvider =>
-  typeof value === 'object' && value !== null && typeof (value as LoginProvider).signIn === 'function';
-
-function loginEntries(logins: Record<string, string | LoginProvider>): Record<string, LoginEntry> {
-  return Object.fromEntries(
-    Object.entries(logins).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? { token: value } : { provider: value },
-    ]),
-  );
-}
-
 /** The dotted path of the machine's active state, e.g. `authenticated.refreshing`. */
 function phaseOf(value: Snapshot['value']): string {
   if (typeof value === 'string') return value;
@@ -148,16 +134,6 @@ function stateOf(
     },
     coordination,
   });
-}
-
-/** `resolveOptions`, where reading the object itself failing (a throwing getter, a Proxy) is a ConfigurationError too. */
-function readOptions(options: IdentityPoolAuthOptions) {
-  try {
-    return resolveOptions(options);
-  } catch (error) {
-    if (isInstanceOf(error, ConfigurationError)) throw error;
-    throw new ConfigurationError('options', `could not be read (${describeError(error).slice(0, 200)})`);
-  }
 }
 
 /**
@@ -476,60 +452,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     );
   }
 
-  async function resolveLogin(login: LoginInput, signal: AbortSignal | undefined) {
-    if (isLoginProvider(login)) {
-      if (typeof login.loginsKey !== 'string' || login.loginsKey.length === 0) {
-        throw new ConfigurationError(
-          'login.loginsKey',
-          'must be a non-empty string such as "graph.facebook.com"',
-        );
-      }
-      const token = await guard(
-        () => login.signIn(signal ? { signal } : undefined),
-        () => secrets,
-        { source: 'loginProvider', operation: 'signIn' },
-      );
-      if (!token || typeof token.token !== 'string' || token.token.length === 0) {
-        throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
-      }
-      if (token.identityId !== undefined && !isIdentityId(token.identityId)) {
-        throw new ConfigurationError(
-          `login(${login.id})`,
-          'signIn() resolved to an identityId that is not an identity ID such as "us-east-1:<guid>"',
-        );
-      }
-      return {
-        providerName: login.loginsKey,
-        token: token.token,
-        expiresAt: token.expiresAt,
-        identityId: typeof token.identityId === 'string' ? token.identityId : undefined,
-        provider: login,
-      };
-    }
-    if (typeof login !== 'object' || login === null) {
-      throw new ConfigurationError('login', 'must be a LoginProvider or { providerName, token }');
-    }
-    if (
-      typeof login.providerName !== 'string' ||
-      login.providerName.length === 0 ||
-      login.providerName.length > 128
-    ) {
-      throw new ConfigurationError('login.providerName', 'must be a Logins key of 1 to 128 characters');
-    }
-    if (typeof login.token !== 'string' || login.token.length === 0 || login.token.length > 50_000) {
-      throw new ConfigurationError('login.token', 'must be a token string of 1 to 50000 characters');
-    }
-    if (login.expiresAt !== undefined && !Number.isFinite(login.expiresAt)) {
-      throw new ConfigurationError('login.expiresAt', 'must be epoch milliseconds');
-    }
-    return {
-      providerName: login.providerName,
-      token: login.token,
-      expiresAt: login.expiresAt,
-      provider: undefined,
-    };
-  }
-
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
 
@@ -538,7 +460,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
    * ticket's `loginSettled`. Aborting cancels it: the session stays as if it had not been made.
    */
   function sendLogin(
-    entry: Awaited<ReturnType<typeof resolveLogin>>,
+    entry: ResolvedLogin,
     signal: AbortSignal | undefined,
   ): Promise<IdentityPoolCredentials> {
     // The pending login's token is a secret from now on, before the machine commits it.
@@ -669,7 +591,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (stopped) throw new StoppedError();
       const signal = options?.signal;
       const startedIn = epoch;
-      const entry = await resolveLogin(login, signal);
+      const entry = await resolveLogin(login, signal, secrets);
       if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
       if (stopped) throw new StoppedError();
       if (signal?.aborted) throw new AbortError();
