@@ -1,6 +1,7 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
 import { loginEntries, readOptions } from './auth-options.js';
+import { createStateView, type Snapshot } from './auth-state.js';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
 import {
   AbortError,
@@ -90,8 +91,6 @@ interface Waiter {
   kind: 'credentials' | 'identity';
 }
 
-type Snapshot = ReturnType<Actor<IdentityPoolMachine>['getSnapshot']>;
-
 /** A `login()` call waiting for its login's outcome. */
 interface LoginCaller {
   resolve(credentials: IdentityPoolCredentials): void;
@@ -105,37 +104,6 @@ interface PendingLoginCall {
   callers: Set<LoginCaller>;
 }
 
-/** The dotted path of the machine's active state, e.g. `authenticated.refreshing`. */
-function phaseOf(value: Snapshot['value']): string {
-  if (typeof value === 'string') return value;
-  return Object.entries(value)
-    .map(([parent, child]) => `${parent}.${phaseOf(child as Snapshot['value'])}`)
-    .join(',');
-}
-
-function stateOf(
-  snapshot: Snapshot,
-  coordination: IdentityPoolState['coordination'],
-  secrets: SessionSecrets,
-): IdentityPoolState {
-  const { identity, logins, credentials, error } = snapshot.context;
-  const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
-  const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
-  return Object.freeze({
-    status: status ?? 'unknown',
-    phase: phaseOf(snapshot.value),
-    identityId: identity?.identityId,
-    authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
-    providers,
-    expiration: credentials?.expiration,
-    error: error && {
-      name: describeError(error.name, secrets),
-      message: describeError(error.message, secrets),
-    },
-    coordination,
-  });
-}
-
 /**
  * Creates a session for one identity pool: guest and authenticated identities, credentials
  * refreshed ahead of expiry, and the identity kept in `storage`.
@@ -145,7 +113,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   const resolved = readOptions(options);
   const clock = toTimerClock(resolved.clock);
   const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
-  const stateListeners = new Set<() => void>();
 
   const publish = <T extends IdentityPoolEventType>(type: T, event: IdentityPoolEvents[T]) => {
     for (const listener of listeners.get(type) ?? []) {
@@ -212,6 +179,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }),
   });
 
+  const state = createStateView(actor, () => tabs.mode, secrets);
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
@@ -219,8 +187,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
   const pendingLogins = new Map<number, PendingLoginCall>();
   let lastTicket = 0;
-  let lastSnapshot: Snapshot | undefined;
-  let lastState: IdentityPoolState | undefined;
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   let current: IdentityPoolCredentials | undefined;
   let currentPromise: Promise<IdentityPoolCredentials> | undefined;
@@ -284,14 +250,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         learnSecrets();
       }
       settle(snapshot);
-      if (snapshot !== lastSnapshot) {
-        lastSnapshot = snapshot;
-        const next = stateOf(snapshot, tabs.mode, secrets);
-        if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
-          lastState = next;
-          for (const listener of stateListeners) listener();
-        }
-      }
+      state.update(snapshot);
     },
     error: (error) => rejectAll(error),
   });
@@ -638,14 +597,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       set.add(listener as (event: never) => void);
       return () => set.delete(listener as (event: never) => void);
     },
-    getState() {
-      lastState ??= stateOf(actor.getSnapshot(), tabs.mode, secrets);
-      return lastState;
-    },
-    subscribe(listener) {
-      stateListeners.add(listener);
-      return () => stateListeners.delete(listener);
-    },
+    getState: state.getState,
+    subscribe: state.subscribe,
     actor,
     stop() {
       if (stopped) return;
