@@ -1,5 +1,6 @@
 import { type Actor, createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
+import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { loginEntries, readOptions } from './auth-options.js';
 import { createStateView, type Snapshot } from './auth-state.js';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
@@ -34,7 +35,6 @@ import { configureTransport } from './transports/configure.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
-  IdentityPoolEvents,
   IdentityPoolEventType,
   IdentityPoolState,
   LoginProvider,
@@ -112,20 +112,7 @@ interface PendingLoginCall {
 export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
   const resolved = readOptions(options);
   const clock = toTimerClock(resolved.clock);
-  const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
-
-  const publish = <T extends IdentityPoolEventType>(type: T, event: IdentityPoolEvents[T]) => {
-    for (const listener of listeners.get(type) ?? []) {
-      try {
-        (listener as IdentityPoolEventListener<T>)(event);
-      } catch (error) {
-        // A listener's bug is the app's: surface it, but never inside the machine.
-        setTimeout(() => {
-          throw error;
-        }, 0);
-      }
-    }
-  };
+  const { publish, on } = createEventHub();
 
   /** The session's login tokens and credentials' secrets: redacted from all it emits and rejects with. */
   const secrets = new SessionSecrets();
@@ -216,14 +203,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }
   };
 
-  actor.on('identityChanged', ({ previousIdentityId, identityId, reason }) =>
-    publish('identityChanged', { previousIdentityId, identityId, reason }),
-  );
-  actor.on('credentials', ({ credentials }) =>
-    publish('credentials', { identityId: credentials.identityId, expiration: credentials.expiration }),
-  );
-  actor.on('error', ({ error }) => reportError(error));
-  actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
+  republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
   actor.on('loginSettled', ({ ticket, credentials, error }) => {
     const pending = pendingLogins.get(ticket);
@@ -591,12 +571,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       actor.send({ type: 'CREDENTIALS.CLEAR' });
       await removed;
     },
-    on(type, listener) {
-      const set = listeners.get(type) ?? new Set();
-      listeners.set(type, set);
-      set.add(listener as (event: never) => void);
-      return () => set.delete(listener as (event: never) => void);
-    },
+    on,
     getState: state.getState,
     subscribe: state.subscribe,
     actor,
