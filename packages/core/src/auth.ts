@@ -3,6 +3,7 @@ import { defaultTransport } from '#default-transport';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { loginEntries, readOptions } from './auth-options.js';
 import { createStateView, type Snapshot } from './auth-state.js';
+import { createWaiters } from './auth-waiters.js';
 import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
 import {
   AbortError,
@@ -81,14 +82,6 @@ export interface IdentityPoolAuth {
   readonly actor: Actor<IdentityPoolMachine>;
   /** Stops timers and the actor; pending and later calls reject with `StoppedError`. */
   stop(): void;
-}
-
-interface Waiter {
-  /** Resolves the waiter if the session can now satisfy it. */
-  check(credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot): boolean;
-  reject(error: Error): void;
-  /** Identity waiters survive failures that leave an identity. */
-  kind: 'credentials' | 'identity';
 }
 
 /** A `login()` call waiting for its login's outcome. */
@@ -170,7 +163,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
-  let waiters = new Set<Waiter>();
   /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
   const pendingLogins = new Map<number, PendingLoginCall>();
   let lastTicket = 0;
@@ -179,6 +171,12 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   let currentPromise: Promise<IdentityPoolCredentials> | undefined;
   /** The logins of the latest snapshot, whose tokens `secrets` holds. */
   let knownLogins: Snapshot['context']['logins'] | undefined;
+  const { wait, settle, rejectAll, stopAll } = createWaiters({
+    actor,
+    isStopped: () => stopped,
+    current: () => current,
+    safe: (error) => safe(error),
+  });
 
   const isUsable = (
     credentials: IdentityPoolCredentials | undefined,
@@ -186,22 +184,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // On the service's clock: `expiration` is the service's time.
     !!credentials &&
     credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS;
-
-  const settle = (snapshot: Snapshot) => {
-    for (const waiter of waiters) {
-      if (waiter.check(snapshot.context.credentials, snapshot)) waiters.delete(waiter);
-    }
-  };
-
-  const rejectAll = (thrown: unknown, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
-    const error = safe(thrown);
-    for (const waiter of waiters) {
-      if (kinds.includes(waiter.kind)) {
-        waiters.delete(waiter);
-        waiter.reject(error);
-      }
-    }
-  };
 
   republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
@@ -331,42 +313,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       message,
       () => !stopped && holds(),
     );
-  }
-
-  /** Registers a waiter, sends `event`, and settles at once if the session already can. */
-  function wait<T>(
-    kind: Waiter['kind'],
-    signal: AbortSignal | undefined,
-    resolveWith: (credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot) => T | undefined,
-    send: () => void,
-  ): Promise<T> {
-    if (stopped) return Promise.reject(new StoppedError());
-    if (signal?.aborted) return Promise.reject(new AbortError());
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        waiters.delete(waiter);
-        reject(new AbortError());
-      };
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const waiter: Waiter = {
-        kind,
-        check(credentials, snapshot) {
-          const value = resolveWith(credentials, snapshot);
-          if (value === undefined) return false;
-          done();
-          resolve(value);
-          return true;
-        },
-        reject(error) {
-          done();
-          reject(error);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.add(waiter);
-      send();
-      if (waiters.has(waiter) && waiter.check(current, actor.getSnapshot())) waiters.delete(waiter);
-    });
   }
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
@@ -583,9 +529,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       releaseNamespace();
       tabs.close();
       actor.stop();
-      const pending = waiters;
-      waiters = new Set();
-      for (const waiter of pending) waiter.reject(new StoppedError());
+      stopAll();
       rejectLogins(new StoppedError());
     },
   };
