@@ -15,7 +15,8 @@ import {
 } from './errors.js';
 import { redactedInspector } from './inspect.js';
 import { watchLifecycle } from './lifecycle.js';
-import { type LoginInput, type ResolvedLogin, resolveLogin } from './login-input.js';
+import { createLoginCalls } from './login-calls.js';
+import { type LoginInput, resolveLogin } from './login-input.js';
 import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
@@ -84,19 +85,6 @@ export interface IdentityPoolAuth {
   stop(): void;
 }
 
-/** A `login()` call waiting for its login's outcome. */
-interface LoginCaller {
-  resolve(credentials: IdentityPoolCredentials): void;
-  reject(error: Error): void;
-}
-
-/** One login the machine has not settled, and every `login()` call waiting on it. */
-interface PendingLoginCall {
-  providerName: string;
-  token: string;
-  callers: Set<LoginCaller>;
-}
-
 /**
  * Creates a session for one identity pool: guest and authenticated identities, credentials
  * refreshed ahead of expiry, and the identity kept in `storage`.
@@ -159,13 +147,11 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     }),
   });
 
+  const loginCalls = createLoginCalls(actor, secrets);
   const state = createStateView(actor, () => tabs.mode, secrets);
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
-  /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
-  const pendingLogins = new Map<number, PendingLoginCall>();
-  let lastTicket = 0;
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   let current: IdentityPoolCredentials | undefined;
   let currentPromise: Promise<IdentityPoolCredentials> | undefined;
@@ -187,15 +173,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
 
   republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
-  actor.on('loginSettled', ({ ticket, credentials, error }) => {
-    const pending = pendingLogins.get(ticket);
-    if (!pending) return;
-    pendingLogins.delete(ticket);
-    for (const caller of pending.callers) {
-      if (credentials) caller.resolve(credentials);
-      else caller.reject(error ?? new AbortError());
-    }
-  });
+  actor.on('loginSettled', loginCalls.settle);
   actor.on('requestFailed', ({ error }) => {
     const hasIdentity = actor.getSnapshot().context.identity !== undefined;
     rejectAll(error, hasIdentity ? ['credentials'] : ['credentials', 'identity']);
@@ -341,61 +319,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
 
   /**
-   * Sends a login as a transaction with a ticket of its own; the promise settles from that
-   * ticket's `loginSettled`. Aborting cancels it: the session stays as if it had not been made.
-   */
-  function sendLogin(
-    entry: ResolvedLogin,
-    signal: AbortSignal | undefined,
-  ): Promise<IdentityPoolCredentials> {
-    // The pending login's token is a secret from now on, before the machine commits it.
-    secrets.add(entry.token);
-    // The same token again while its login is pending (a double click): this call joins it, so
-    // both resolve with the one identity that token links to.
-    const joined = [...pendingLogins].find(
-      ([, pending]) => pending.providerName === entry.providerName && pending.token === entry.token,
-    );
-    const ticket = joined?.[0] ?? ++lastTicket;
-    const pending = joined?.[1] ?? {
-      providerName: entry.providerName,
-      token: entry.token,
-      callers: new Set(),
-    };
-    return new Promise<IdentityPoolCredentials>((resolve, reject) => {
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const caller: LoginCaller = {
-        resolve: (credentials) => {
-          done();
-          resolve(credentials);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      // The login itself is cancelled once every caller waiting on it gave up.
-      function onAbort() {
-        if (!pending.callers.delete(caller)) return;
-        reject(new AbortError());
-        if (pending.callers.size === 0 && pendingLogins.delete(ticket))
-          actor.send({ type: 'LOGIN.CANCEL', ticket });
-      }
-      pending.callers.add(caller);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (joined) return;
-      pendingLogins.set(ticket, pending);
-      actor.send({ type: 'LOGIN', ticket, ...entry });
-    });
-  }
-
-  /** Rejects every `login()` still pending (logout, clear, stop). */
-  function rejectLogins(error: Error) {
-    const pending = [...pendingLogins.values()];
-    pendingLogins.clear();
-    for (const login of pending) for (const caller of login.callers) caller.reject(error);
-  }
-
-  /**
    * The other tabs are told at once, without waiting for the pool's lock (they forget, their
    * requests in flight are aborted); then, under the lock, after any other tab's write in
    * progress, storage is cleared — unless a tab has stored an identity made after the sign-out.
@@ -432,7 +355,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     actor.send({ type });
     const ended = new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared');
     rejectAll(ended);
-    rejectLogins(ended);
+    loginCalls.rejectAll(ended);
     // A provider's sign-out failing, throwing or never answering never fails or holds logout().
     const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
     // After the keys are gone: a session that reads this record finds no identity before it.
@@ -480,7 +403,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
       if (stopped) throw new StoppedError();
       if (signal?.aborted) throw new AbortError();
-      return sendLogin(entry, signal);
+      return loginCalls.send(entry, signal);
     },
     async removeLogin(providerName, options) {
       if (stopped) throw new StoppedError();
@@ -530,7 +453,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       tabs.close();
       actor.stop();
       stopAll();
-      rejectLogins(new StoppedError());
+      loginCalls.rejectAll(new StoppedError());
     },
   };
   // Every rejection of the public API leaves through `exit`: typed, and with no secret in it.
