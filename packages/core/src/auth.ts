@@ -1,10 +1,10 @@
-import { type Actor, createActor } from 'xstate';
-import { defaultTransport } from '#default-transport';
+import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
-import { loginEntries, readOptions } from './auth-options.js';
+import { readOptions } from './auth-options.js';
 import { createStateView, type Snapshot } from './auth-state.js';
 import { createWaiters } from './auth-waiters.js';
-import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
+import { wireSession } from './auth-wiring.js';
+import { toTimerClock } from './clock.js';
 import {
   AbortError,
   ConfigurationError,
@@ -13,27 +13,21 @@ import {
   StoppedError,
   StorageError,
 } from './errors.js';
-import { redactedInspector } from './inspect.js';
 import { watchLifecycle } from './lifecycle.js';
 import { createLoginCalls } from './login-calls.js';
 import { type LoginInput, resolveLogin } from './login-input.js';
-import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
+import type { IdentityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
-import { describeError, redactValue, SessionSecrets, toLibraryError } from './redact.js';
+import { describeError, SessionSecrets, toLibraryError } from './redact.js';
 import {
   loadStampedIdentity,
   MIN_CREDENTIAL_LIFETIME_MS,
-  type SessionDeps,
   storeAdoptedFromMessage,
   unlinkLogin,
 } from './session.js';
-import { memoryStorage } from './storage/memory.js';
 import { claimNamespace } from './storage/namespace-claims.js';
-import { SessionStore } from './storage/session-store.js';
-import { SignOutWatch } from './storage/sign-out-record.js';
-import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
-import { configureTransport } from './transports/configure.js';
+import { isNewer, type ReceivedTabMessage } from './tabs.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -102,50 +96,14 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     toLibraryError(error, secrets, { source: 'runtime', operation });
   const reportError = (error: unknown) => publish('error', { error: safe(error) });
 
-  const storage = resolved.storage ?? memoryStorage();
-  const store = new SessionStore(
-    storage,
-    resolved.storageKeyPrefix,
-    resolved.identityPoolId,
-    // Deferred a microtask: the first read happens while the session is being created, before
-    // the caller could subscribe with `on('error', …)`.
-    (error) => queueMicrotask(() => reportError(error)),
-    { region: resolved.region, timeoutMs: resolved.storageTimeoutMs, clock },
+  const { storage, store, tabs, signOutRecord, deps, skew, actor, setTabMessageHandler } = wireSession(
+    resolved,
+    clock,
+    secrets,
+    reportError,
   );
-  // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
-  let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
   /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
   let signingOut = 0;
-  const tabs = createTabCoordinator({
-    name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
-    enabled: resolved.coordinateTabs,
-    onMessage: (message) => onTabMessage(message),
-  });
-  const signOutRecord = new SignOutWatch(store);
-  const deps: SessionDeps = {
-    options: resolved,
-    transport: configureTransport(
-      resolved,
-      resolved.transport ?? defaultTransport({ region: resolved.region, endpoint: resolved.endpoint }),
-    ),
-    store,
-    clock,
-    skew: createClockSkew(),
-    tabs,
-    secrets,
-    signOuts: signOutRecord,
-  };
-  const skew = deps.skew as NonNullable<SessionDeps['skew']>;
-
-  const actor = createActor(identityPoolMachine, {
-    input: { deps, logins: loginEntries(resolved.logins) },
-    // The refresh timer: nobody awaits it, so it does not keep a Node process alive.
-    clock: backgroundClock(clock),
-    // The inspector sees redacted copies: the context and events hold credentials and tokens.
-    ...(resolved.inspect && {
-      inspect: redactedInspector(resolved.inspect, (text) => redactValue(text, secrets), reportError),
-    }),
-  });
 
   const loginCalls = createLoginCalls(actor, secrets);
   const state = createStateView(actor, () => tabs.mode, secrets);
@@ -219,7 +177,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   };
   const unwatchSignOuts = watchSignOuts();
 
-  onTabMessage = (message) => {
+  setTabMessageHandler((message) => {
     if (stopped) return;
     if (message.type === 'signOut') {
       // Another tab logged out or cleared: forget here too, unless this session holds the
@@ -250,7 +208,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // be signed out too.
     if (signingOut > 0) return;
     adoptFromAnotherTab(message);
-  };
+  });
 
   /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
   function watchSignOuts(): () => void {
