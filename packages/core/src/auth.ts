@@ -2,6 +2,7 @@ import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { readOptions } from './auth-options.js';
 import { createStateView, type Snapshot } from './auth-state.js';
+import { coordinateWithTabs } from './auth-tabs.js';
 import { createWaiters } from './auth-waiters.js';
 import { wireSession } from './auth-wiring.js';
 import { toTimerClock } from './clock.js';
@@ -20,14 +21,8 @@ import type { IdentityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
 import { describeError, SessionSecrets, toLibraryError } from './redact.js';
-import {
-  loadStampedIdentity,
-  MIN_CREDENTIAL_LIFETIME_MS,
-  storeAdoptedFromMessage,
-  unlinkLogin,
-} from './session.js';
+import { MIN_CREDENTIAL_LIFETIME_MS, unlinkLogin } from './session.js';
 import { claimNamespace } from './storage/namespace-claims.js';
-import { isNewer, type ReceivedTabMessage } from './tabs.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
@@ -102,8 +97,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     secrets,
     reportError,
   );
-  /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
-  let signingOut = 0;
 
   const loginCalls = createLoginCalls(actor, secrets);
   const state = createStateView(actor, () => tabs.mode, secrets);
@@ -177,38 +170,18 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   };
   const unwatchSignOuts = watchSignOuts();
 
-  setTabMessageHandler((message) => {
-    if (stopped) return;
-    if (message.type === 'signOut') {
-      // Another tab logged out or cleared: forget here too, unless this session holds the
-      // identity the origin has had since (it came after the sign-out), or none (it is already
-      // asking for a new guest identity or signing in, or for nothing). A shared storage
-      // is cleared already; a tab's own (sessionStorage, memory) is cleared here, unless a tab
-      // has since stored a newer identity (then the sign-out's record is no longer the newest).
-      const { identity } = actor.getSnapshot().context;
-      if (identity && identity.identityId !== message.survivor?.identityId) {
-        epoch++;
-        // What this session's work in flight would still write belongs to the signed-out identity.
-        store.endLeases();
-        actor.send({ type: 'LOGOUT' });
-        rejectAll(new AbortError('The session logged out in another tab'));
-      }
-      void tabs
-        .withLock(async (held) => {
-          if (held.latest?.seq !== message.seq) return;
-          // Not what a tab stored after the sign-out (it may have closed since, taking its record).
-          const stored = await loadStampedIdentity(store);
-          if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
-          await store.removeKeys();
-        })
-        .catch(() => {});
-      return;
-    }
-    // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
-    // be signed out too.
-    if (signingOut > 0) return;
-    adoptFromAnotherTab(message);
+  const tabGlue = coordinateWithTabs({
+    actor,
+    tabs,
+    store,
+    deps,
+    isStopped: () => stopped,
+    newEpoch: () => {
+      epoch++;
+    },
+    rejectAll,
   });
+  setTabMessageHandler(tabGlue.onMessage);
 
   /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
   function watchSignOuts(): () => void {
@@ -224,31 +197,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       );
       return () => {};
     }
-  }
-
-  /**
-   * What another tab obtained, offered to the machine (SYNC); when adopted, stored here too (with
-   * the publisher's stamp) as if this tab had obtained it, so a tab with storage of its own
-   * (sessionStorage) restores it after a reload.
-   */
-  function adoptFromAnotherTab(message: Exclude<ReceivedTabMessage, { type: 'signOut' }>) {
-    const before = actor.getSnapshot().context;
-    const credentials = message.type === 'credentials' ? message.credentials : undefined;
-    const logins = message.type === 'credentials' ? message.logins : undefined;
-    actor.send({ type: 'SYNC', identity: message.identity, credentials, logins });
-    const after = actor.getSnapshot().context;
-    if (after.identity === before.identity && after.credentials === before.credentials) return;
-    const holds = () => actor.getSnapshot().context.identity?.identityId === message.identity.identityId;
-    if (!holds()) return;
-    void storeAdoptedFromMessage(
-      deps,
-      {
-        identity: message.identity,
-        credentials: after.credentials === credentials ? credentials : undefined,
-      },
-      message,
-      () => !stopped && holds(),
-    );
   }
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
@@ -276,29 +224,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
 
-  /**
-   * The other tabs are told at once, without waiting for the pool's lock (they forget, their
-   * requests in flight are aborted); then, under the lock, after any other tab's write in
-   * progress, storage is cleared — unless a tab has stored an identity made after the sign-out.
-   */
-  async function signOutEverywhere() {
-    if (tabs.mode !== 'tabs') return;
-    let signedOut: Awaited<ReturnType<typeof tabs.signOut>>;
-    signingOut++;
-    try {
-      signedOut = await tabs.signOut();
-    } finally {
-      signingOut--;
-    }
-    await tabs.withLock(async () => {
-      const stored = signedOut && (await loadStampedIdentity(store));
-      if (signedOut && stored?.stamp && isNewer(stored.stamp, signedOut)) return;
-      // Again under the lock, after another tab's write in progress (leases stay: the work this
-      // session began since is the next identity's). `forget()` cleared this session's storage.
-      await store.removeKeys();
-    });
-  }
-
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (stopped) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)
@@ -319,7 +244,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // After the keys are gone: a session that reads this record finds no identity before it.
     const recorded = record && cleared.then(() => store.saveSignOut(record));
     if (recorded) signOutRecord.writing(recorded);
-    await Promise.all([cleared, recorded, signOutEverywhere(), ...signOuts]);
+    await Promise.all([cleared, recorded, tabGlue.signOutEverywhere(), ...signOuts]);
     // Their errors are reported: the signed-out session's secrets need not be known any longer
     // (what it holds now, a guest's credentials obtained meanwhile, still are).
     secrets.forget();
