@@ -1,26 +1,20 @@
 import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { readOptions } from './auth-options.js';
+import { followSignOutsElsewhere } from './auth-sign-outs.js';
 import { createStateView, type Snapshot } from './auth-state.js';
 import { coordinateWithTabs } from './auth-tabs.js';
 import { createWaiters } from './auth-waiters.js';
 import { wireSession } from './auth-wiring.js';
 import { toTimerClock } from './clock.js';
-import {
-  AbortError,
-  ConfigurationError,
-  type IdentityPoolError,
-  SignedOutError,
-  StoppedError,
-  StorageError,
-} from './errors.js';
+import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { createLoginCalls } from './login-calls.js';
 import { type LoginInput, resolveLogin } from './login-input.js';
 import type { IdentityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
-import { describeError, SessionSecrets, toLibraryError } from './redact.js';
+import { SessionSecrets, toLibraryError } from './redact.js';
 import { MIN_CREDENTIAL_LIFETIME_MS, unlinkLogin } from './session.js';
 import { claimNamespace } from './storage/namespace-claims.js';
 import type {
@@ -158,17 +152,19 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
 
-  // A sign-out recorded in storage by another session (another process): forget, as a local
-  // logout would. Found by a request before it writes or serves, or pushed by the adapter.
-  signOutRecord.onSignedOut = () => {
-    if (stopped) return;
-    epoch++;
-    // What this session's work in flight would still write belongs to the signed-out identity.
-    store.endLeases();
-    actor.send({ type: 'LOGOUT' });
-    rejectAll(new SignedOutError());
-  };
-  const unwatchSignOuts = watchSignOuts();
+  const unwatchSignOuts = followSignOutsElsewhere({
+    storage,
+    store,
+    tabs,
+    signOutRecord,
+    actor,
+    isStopped: () => stopped,
+    newEpoch: () => {
+      epoch++;
+    },
+    rejectAll,
+    reportError,
+  });
 
   const tabGlue = coordinateWithTabs({
     actor,
@@ -182,22 +178,6 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     rejectAll,
   });
   setTabMessageHandler(tabGlue.onMessage);
-
-  /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
-  function watchSignOuts(): () => void {
-    if (tabs.mode !== 'single' || typeof storage.watch !== 'function') return () => {};
-    try {
-      return storage.watch(store.keys.signedOut, () => {
-        if (!stopped) void signOutRecord.check();
-      });
-    } catch (error) {
-      // Without the push, sign-outs elsewhere are still found at the next request.
-      queueMicrotask(() =>
-        reportError(new StorageError('watch', store.keys.signedOut, describeError(error))),
-      );
-      return () => {};
-    }
-  }
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
