@@ -1,8 +1,9 @@
 import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
+import { createLatest } from './auth-latest.js';
 import { readOptions } from './auth-options.js';
 import { followSignOutsElsewhere } from './auth-sign-outs.js';
-import { createStateView, type Snapshot } from './auth-state.js';
+import { createStateView } from './auth-state.js';
 import { coordinateWithTabs } from './auth-tabs.js';
 import { createWaiters } from './auth-waiters.js';
 import { wireSession } from './auth-wiring.js';
@@ -15,7 +16,7 @@ import type { IdentityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
 import { SessionSecrets, toLibraryError } from './redact.js';
-import { MIN_CREDENTIAL_LIFETIME_MS, unlinkLogin } from './session.js';
+import { unlinkLogin } from './session.js';
 import { claimNamespace } from './storage/namespace-claims.js';
 import type {
   IdentityPoolCredentials,
@@ -97,24 +98,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
-  /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
-  let current: IdentityPoolCredentials | undefined;
-  let currentPromise: Promise<IdentityPoolCredentials> | undefined;
-  /** The logins of the latest snapshot, whose tokens `secrets` holds. */
-  let knownLogins: Snapshot['context']['logins'] | undefined;
+  const latest = createLatest(secrets, clock, skew);
   const { wait, settle, rejectAll, stopAll } = createWaiters({
     actor,
     isStopped: () => stopped,
-    current: () => current,
+    current: () => latest.credentials,
     safe: (error) => safe(error),
   });
-
-  const isUsable = (
-    credentials: IdentityPoolCredentials | undefined,
-  ): credentials is IdentityPoolCredentials =>
-    // On the service's clock: `expiration` is the service's time.
-    !!credentials &&
-    credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS;
 
   republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
@@ -125,15 +115,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   });
   actor.subscribe({
     next: (snapshot) => {
-      if (snapshot.context.credentials !== current) {
-        current = snapshot.context.credentials;
-        currentPromise = current && Promise.resolve(current);
-        learnSecrets();
-      }
-      if (snapshot.context.logins !== knownLogins) {
-        knownLogins = snapshot.context.logins;
-        learnSecrets();
-      }
+      latest.observe(snapshot);
       settle(snapshot);
       state.update(snapshot);
     },
@@ -182,8 +164,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
     // One shared, already-resolved promise: no allocation per call.
-    if (!options?.forceRefresh && !stopped && isUsable(current))
-      return currentPromise as Promise<IdentityPoolCredentials>;
+    if (!options?.forceRefresh && !stopped && latest.isUsable(latest.credentials))
+      return latest.promise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
     return exit(
@@ -192,9 +174,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         'credentials',
         options?.signal,
         (credentials) =>
-          isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
+          latest.isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
         () => {
-          baseline = current;
+          baseline = latest.credentials;
           actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
         },
       ),
@@ -228,13 +210,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     // Their errors are reported: the signed-out session's secrets need not be known any longer
     // (what it holds now, a guest's credentials obtained meanwhile, still are).
     secrets.forget();
-    learnSecrets();
-  }
-
-  /** The secrets of what the session holds now. */
-  function learnSecrets() {
-    secrets.add(current?.secretAccessKey, current?.sessionToken);
-    secrets.add(...Object.values(knownLogins ?? {}).map((entry) => entry.token));
+    latest.learnSecrets();
   }
 
   /** A public call's rejection: one of the library's errors, with no secret in it. */
