@@ -9,31 +9,49 @@ import type { SessionSecrets } from './redact.js';
 import { MIN_CREDENTIAL_LIFETIME_MS } from './session.js';
 import type { IdentityPoolCredentials } from './types.js';
 
-export function createLatest(secrets: SessionSecrets, clock: TimerClock, skew: ClockSkew) {
+export interface Latest {
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
-  let current: IdentityPoolCredentials | undefined;
-  let currentPromise: Promise<IdentityPoolCredentials> | undefined;
+  readonly credentials: IdentityPoolCredentials | undefined;
+  readonly promise: Promise<IdentityPoolCredentials> | undefined;
+  isUsable(credentials: IdentityPoolCredentials | undefined): credentials is IdentityPoolCredentials;
+  /** The secrets of what the session holds now. */
+  learnSecrets(): void;
+  /** Called with every snapshot, before anyone waiting on it is settled. */
+  observe(snapshot: Snapshot): void;
+}
+
+export function createLatest(secrets: SessionSecrets, clock: TimerClock, skew: ClockSkew): Latest {
+  /** Plain fields, not getters: `getCredentials()`'s hot path reads them on every call. */
+  const latest = {
+    credentials: undefined as IdentityPoolCredentials | undefined,
+    promise: undefined as Promise<IdentityPoolCredentials> | undefined,
+    isUsable,
+    learnSecrets,
+    observe,
+  };
   /** The logins of the latest snapshot, whose tokens `secrets` holds. */
   let knownLogins: Snapshot['context']['logins'] | undefined;
 
-  const isUsable = (
+  function isUsable(
     credentials: IdentityPoolCredentials | undefined,
-  ): credentials is IdentityPoolCredentials =>
+  ): credentials is IdentityPoolCredentials {
     // On the service's clock: `expiration` is the service's time.
-    !!credentials &&
-    credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS;
+    return (
+      !!credentials &&
+      credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS
+    );
+  }
 
-  /** The secrets of what the session holds now. */
   function learnSecrets() {
+    const current = latest.credentials;
     secrets.add(current?.secretAccessKey, current?.sessionToken);
     secrets.add(...Object.values(knownLogins ?? {}).map((entry) => entry.token));
   }
 
-  /** Called with every snapshot, before anyone waiting on it is settled. */
   function observe(snapshot: Snapshot) {
-    if (snapshot.context.credentials !== current) {
-      current = snapshot.context.credentials;
-      currentPromise = current && Promise.resolve(current);
+    if (snapshot.context.credentials !== latest.credentials) {
+      latest.credentials = snapshot.context.credentials;
+      latest.promise = latest.credentials && Promise.resolve(latest.credentials);
       learnSecrets();
     }
     if (snapshot.context.logins !== knownLogins) {
@@ -42,15 +60,5 @@ export function createLatest(secrets: SessionSecrets, clock: TimerClock, skew: C
     }
   }
 
-  return {
-    get credentials() {
-      return current;
-    },
-    get promise() {
-      return currentPromise;
-    },
-    isUsable,
-    learnSecrets,
-    observe,
-  };
+  return latest;
 }
