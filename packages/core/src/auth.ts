@@ -2,16 +2,17 @@ import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { createLatest } from './auth-latest.js';
 import { readOptions } from './auth-options.js';
+import { createSignOut } from './auth-sign-out.js';
 import { followSignOutsElsewhere } from './auth-sign-outs.js';
 import { createStateView } from './auth-state.js';
 import { coordinateWithTabs } from './auth-tabs.js';
 import { createWaiters } from './auth-waiters.js';
 import { wireSession } from './auth-wiring.js';
 import { toTimerClock } from './clock.js';
-import { AbortError, ConfigurationError, type IdentityPoolError, StoppedError } from './errors.js';
+import { AbortError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
 import { createLoginCalls } from './login-calls.js';
-import { type LoginInput, resolveLogin } from './login-input.js';
+import { checkRemovableLogin, type LoginInput, resolveLogin } from './login-input.js';
 import type { IdentityPoolMachine } from './machine.js';
 import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
@@ -185,33 +186,23 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
 
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
-
-  async function forget(type: 'LOGOUT' | 'CLEAR') {
-    if (stopped) throw new StoppedError();
-    const providers = Object.values(actor.getSnapshot().context.logins)
-      .map((entry) => entry.provider)
-      .filter((provider): provider is LoginProvider => !!provider?.signOut);
-    // First, before the machine starts anything new: every write of the work in flight is
-    // dropped, and the removes are queued behind whatever it already sent.
-    const cleared = store.clear();
-    epoch++;
-    // Sessions sharing the storage without sharing tabs learn of it from a record (`sign-out-record.ts`).
-    const record = tabs.mode === 'single' ? signOutRecord.own(clock.now()) : undefined;
-    actor.send({ type });
-    const ended = new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared');
-    rejectAll(ended);
-    loginCalls.rejectAll(ended);
-    // A provider's sign-out failing, throwing or never answering never fails or holds logout().
-    const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
-    // After the keys are gone: a session that reads this record finds no identity before it.
-    const recorded = record && cleared.then(() => store.saveSignOut(record));
-    if (recorded) signOutRecord.writing(recorded);
-    await Promise.all([cleared, recorded, tabGlue.signOutEverywhere(), ...signOuts]);
-    // Their errors are reported: the signed-out session's secrets need not be known any longer
-    // (what it holds now, a guest's credentials obtained meanwhile, still are).
-    secrets.forget();
-    latest.learnSecrets();
-  }
+  const forget = createSignOut({
+    actor,
+    store,
+    tabs,
+    signOutRecord,
+    clock,
+    secrets,
+    latest,
+    isStopped: () => stopped,
+    newEpoch: () => {
+      epoch++;
+    },
+    rejectAll,
+    loginCalls,
+    signOutOf,
+    signOutEverywhere: tabGlue.signOutEverywhere,
+  });
 
   /** A public call's rejection: one of the library's errors, with no secret in it. */
   function exit<T>(operation: string, promise: Promise<T>): Promise<T> {
@@ -246,20 +237,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     },
     async removeLogin(providerName, options) {
       if (stopped) throw new StoppedError();
-      if (typeof providerName !== 'string' || providerName.length === 0) {
-        throw new ConfigurationError('providerName', 'must be a Logins key such as "accounts.google.com"');
-      }
-      const { identity, logins } = actor.getSnapshot().context;
-      const linked = new Set([...(identity?.providers ?? []), ...Object.keys(logins)]);
-      if (!identity?.authenticated || !linked.has(providerName)) {
-        throw new ConfigurationError('providerName', `"${providerName}" is not a login of this identity`);
-      }
-      if (linked.size === 1) {
-        throw new ConfigurationError(
-          'providerName',
-          `"${providerName}" is the identity's only login; removing it would make the identity unreachable: call logout() instead`,
-        );
-      }
+      const { identity: held, logins } = actor.getSnapshot().context;
+      const identity = checkRemovableLogin(providerName, held, logins);
       const startedIn = epoch;
       await unlinkLogin(
         { deps, identity, logins, providerName, current: () => epoch === startedIn && !stopped },

@@ -74,3 +74,28 @@ export async function resolveLogin(
 
 /** A login as `resolveLogin` returns it, ready to send to the machine. */
 export type ResolvedLogin = Awaited<ReturnType<typeof resolveLogin>>;
+
+/**
+ * `removeLogin(providerName)` checked against the session: a login of its authenticated
+ * identity, and not the last one (the identity would become unreachable).
+ */
+export function checkRemovableLogin<I extends { authenticated?: boolean; providers?: string[] }>(
+  providerName: unknown,
+  identity: I | undefined,
+  logins: Record<string, unknown>,
+): I {
+  if (typeof providerName !== 'string' || providerName.length === 0) {
+    throw new ConfigurationError('providerName', 'must be a Logins key such as "accounts.google.com"');
+  }
+  const linked = new Set([...(identity?.providers ?? []), ...Object.keys(logins)]);
+  if (!identity?.authenticated || !linked.has(providerName)) {
+    throw new ConfigurationError('providerName', `"${providerName}" is not a login of this identity`);
+  }
+  if (linked.size === 1) {
+    throw new ConfigurationError(
+      'providerName',
+      `"${providerName}" is the identity's only login; removing it would make the identity unreachable: call logout() instead`,
+    );
+  }
+  return identity;
+}
