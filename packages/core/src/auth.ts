@@ -99,10 +99,14 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
+  const isStopped = () => stopped;
+  const newEpoch = () => {
+    epoch++;
+  };
   const latest = createLatest(secrets, clock, skew);
   const { wait, settle, rejectAll, stopAll } = createWaiters({
     actor,
-    isStopped: () => stopped,
+    isStopped,
     current: () => latest.credentials,
     safe: (error) => safe(error),
   });
@@ -141,10 +145,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     tabs,
     signOutRecord,
     actor,
-    isStopped: () => stopped,
-    newEpoch: () => {
-      epoch++;
-    },
+    isStopped,
+    newEpoch,
     rejectAll,
     reportError,
   });
@@ -154,10 +156,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     tabs,
     store,
     deps,
-    isStopped: () => stopped,
-    newEpoch: () => {
-      epoch++;
-    },
+    isStopped,
+    newEpoch,
     rejectAll,
   });
   setTabMessageHandler(tabGlue.onMessage);
@@ -194,10 +194,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     clock,
     secrets,
     latest,
-    isStopped: () => stopped,
-    newEpoch: () => {
-      epoch++;
-    },
+    isStopped,
+    newEpoch,
     rejectAll,
     loginCalls,
     signOutOf,
