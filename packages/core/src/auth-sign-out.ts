@@ -3,54 +3,22 @@
  * machine, in storage, in every tab, and in other sessions sharing the storage (a sign-out
  * record) — and every call waiting on the old identity rejects.
  */
-import type { Actor } from 'xstate';
 import type { Latest } from './auth-latest.js';
-import type { WaiterKind } from './auth-waiters.js';
-import type { TimerClock } from './clock.js';
+import type { SessionScope } from './auth-wiring.js';
 import { AbortError, StoppedError } from './errors.js';
 import type { createLoginCalls } from './login-calls.js';
-import type { IdentityPoolMachine } from './machine.js';
-import type { SessionSecrets } from './redact.js';
-import type { SessionStore } from './storage/session-store.js';
-import type { SignOutWatch } from './storage/sign-out-record.js';
-import type { TabCoordinator } from './tabs.js';
 import type { LoginProvider } from './types.js';
 
-export interface SignOutTransactionScope {
-  actor: Actor<IdentityPoolMachine>;
-  store: SessionStore;
-  tabs: TabCoordinator;
-  signOutRecord: SignOutWatch;
-  clock: TimerClock;
-  secrets: SessionSecrets;
-  latest: Latest;
-  isStopped(): boolean;
-  /** A login() or removeLogin() begun before the sign-out must not sign back in. */
-  newEpoch(): void;
-  rejectAll(thrown: unknown, kinds?: WaiterKind[]): void;
-  loginCalls: Pick<ReturnType<typeof createLoginCalls>, 'rejectAll'>;
-  /** A provider's own sign-out, time-boxed. */
-  signOutOf(provider: LoginProvider): Promise<void>;
-  /** Tells the other tabs and clears storage under the pool's lock (`auth-tabs.ts`). */
-  signOutEverywhere(): Promise<void>;
-}
-
 /** The function behind `logout()` (`LOGOUT`) and `clear()` (`CLEAR`). */
-export function createSignOut({
-  actor,
-  store,
-  tabs,
-  signOutRecord,
-  clock,
-  secrets,
-  latest,
-  isStopped,
-  newEpoch,
-  rejectAll,
-  loginCalls,
-  signOutOf,
-  signOutEverywhere,
-}: SignOutTransactionScope) {
+export function createSignOut(
+  { actor, store, tabs, signOutRecord, clock, secrets, isStopped, newEpoch, rejectAll }: SessionScope,
+  latest: Latest,
+  loginCalls: Pick<ReturnType<typeof createLoginCalls>, 'rejectAll'>,
+  /** A provider's own sign-out, time-boxed. */
+  signOutOf: (provider: LoginProvider) => Promise<void>,
+  /** Tells the other tabs and clears storage under the pool's lock (`auth-tabs.ts`). */
+  signOutEverywhere: () => Promise<void>,
+) {
   async function forget(type: 'LOGOUT' | 'CLEAR') {
     if (isStopped()) throw new StoppedError();
     const providers = Object.values(actor.getSnapshot().context.logins)

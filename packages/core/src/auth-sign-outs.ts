@@ -3,28 +3,9 @@
  * process, a server) records its sign-out in storage (`sign-out-record.ts`); this session forgets
  * when it finds that record, as a local logout would.
  */
-import type { Actor } from 'xstate';
-import type { WaiterKind } from './auth-waiters.js';
+import type { SessionScope } from './auth-wiring.js';
 import { SignedOutError, StorageError } from './errors.js';
-import type { IdentityPoolMachine } from './machine.js';
 import { describeError } from './redact.js';
-import type { SessionStore } from './storage/session-store.js';
-import type { SignOutWatch } from './storage/sign-out-record.js';
-import type { TabCoordinator } from './tabs.js';
-import type { StorageAdapter } from './types.js';
-
-export interface SignOutScope {
-  storage: StorageAdapter;
-  store: SessionStore;
-  tabs: TabCoordinator;
-  signOutRecord: SignOutWatch;
-  actor: Actor<IdentityPoolMachine>;
-  isStopped(): boolean;
-  /** A sign-out happened: a login() or removeLogin() begun before it must not sign back in. */
-  newEpoch(): void;
-  rejectAll(thrown: unknown, kinds?: WaiterKind[]): void;
-  reportError(error: unknown): void;
-}
 
 /** Forgets on a sign-out recorded elsewhere; returns the function that stops watching for one. */
 export function followSignOutsElsewhere({
@@ -37,7 +18,7 @@ export function followSignOutsElsewhere({
   newEpoch,
   rejectAll,
   reportError,
-}: SignOutScope): () => void {
+}: SessionScope): () => void {
   // A sign-out recorded in storage by another session (another process): forget, as a local
   // logout would. Found by a request before it writes or serves, or pushed by the adapter.
   signOutRecord.onSignedOut = () => {

@@ -3,24 +3,10 @@
  * followed here, what another tab obtained is adopted, and this session's own sign-out is told to
  * every tab and cleared from storage under the pool's lock.
  */
-import type { Actor } from 'xstate';
-import type { WaiterKind } from './auth-waiters.js';
+import type { SessionScope } from './auth-wiring.js';
 import { AbortError } from './errors.js';
-import type { IdentityPoolMachine } from './machine.js';
-import { loadStampedIdentity, type SessionDeps, storeAdoptedFromMessage } from './session.js';
-import type { SessionStore } from './storage/session-store.js';
-import { isNewer, type ReceivedTabMessage, type TabCoordinator } from './tabs.js';
-
-export interface TabGlueScope {
-  actor: Actor<IdentityPoolMachine>;
-  tabs: TabCoordinator;
-  store: SessionStore;
-  deps: SessionDeps;
-  isStopped(): boolean;
-  /** A sign-out happened: a login() or removeLogin() begun before it must not sign back in. */
-  newEpoch(): void;
-  rejectAll(thrown: unknown, kinds?: WaiterKind[]): void;
-}
+import { loadStampedIdentity, storeAdoptedFromMessage } from './session.js';
+import { isNewer, type ReceivedTabMessage } from './tabs.js';
 
 export function coordinateWithTabs({
   actor,
@@ -30,7 +16,7 @@ export function coordinateWithTabs({
   isStopped,
   newEpoch,
   rejectAll,
-}: TabGlueScope) {
+}: SessionScope) {
   /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
   let signingOut = 0;
 

@@ -19,16 +19,16 @@ interface Waiter {
 
 export type WaiterKind = Waiter['kind'];
 
-export interface WaiterScope {
-  actor: Actor<IdentityPoolMachine>;
-  isStopped(): boolean;
-  /** The credentials of the latest snapshot. */
-  current(): IdentityPoolCredentials | undefined;
-  /** Anything rejected with, made one of the library's errors with no secret in it. */
-  safe(error: unknown): Error;
-}
-
-export function createWaiters({ actor, isStopped, current, safe }: WaiterScope) {
+/**
+ * The waiters of one session. `current` gives the latest snapshot's credentials; `safe` turns
+ * what they are rejected with into one of the library's errors with no secret in it.
+ */
+export function createWaiters(
+  actor: Actor<IdentityPoolMachine>,
+  isStopped: () => boolean,
+  current: () => IdentityPoolCredentials | undefined,
+  safe: (error: unknown) => Error,
+) {
   let waiters = new Set<Waiter>();
 
   const settle = (snapshot: Snapshot) => {

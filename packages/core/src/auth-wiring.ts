@@ -5,6 +5,7 @@
 import { createActor } from 'xstate';
 import { defaultTransport } from '#default-transport';
 import { loginEntries } from './auth-options.js';
+import type { WaiterKind } from './auth-waiters.js';
 import { backgroundClock, createClockSkew, type TimerClock } from './clock.js';
 import { redactedInspector } from './inspect.js';
 import { identityPoolMachine } from './machine.js';
@@ -80,4 +81,19 @@ export function wireSession(
       onTabMessage = handler;
     },
   };
+}
+
+export type SessionParts = ReturnType<typeof wireSession>;
+
+/** What the facade's parts share: the wired parts, the clock and secrets, and the session's life. */
+export interface SessionScope extends Omit<SessionParts, 'setTabMessageHandler'> {
+  clock: TimerClock;
+  secrets: SessionSecrets;
+  isStopped(): boolean;
+  /** A sign-out happened: a login() or removeLogin() begun before it must not sign back in. */
+  newEpoch(): void;
+  /** Rejects the waiting callers of these kinds (default all) with `thrown`, made safe. */
+  rejectAll(thrown: unknown, kinds?: WaiterKind[]): void;
+  /** An `error` event, made safe. */
+  reportError(error: unknown): void;
 }

@@ -7,7 +7,7 @@ import { followSignOutsElsewhere } from './auth-sign-outs.js';
 import { createStateView } from './auth-state.js';
 import { coordinateWithTabs } from './auth-tabs.js';
 import { createWaiters } from './auth-waiters.js';
-import { wireSession } from './auth-wiring.js';
+import { type SessionScope, wireSession } from './auth-wiring.js';
 import { toTimerClock } from './clock.js';
 import { AbortError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycle } from './lifecycle.js';
@@ -87,12 +87,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     toLibraryError(error, secrets, { source: 'runtime', operation });
   const reportError = (error: unknown) => publish('error', { error: safe(error) });
 
-  const { storage, store, tabs, signOutRecord, deps, skew, actor, setTabMessageHandler } = wireSession(
-    resolved,
-    clock,
-    secrets,
-    reportError,
-  );
+  const parts = wireSession(resolved, clock, secrets, reportError);
+  const { storage, store, tabs, deps, skew, actor } = parts;
 
   const loginCalls = createLoginCalls(actor, secrets);
   const state = createStateView(actor, () => tabs.mode, secrets);
@@ -104,12 +100,13 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     epoch++;
   };
   const latest = createLatest(secrets, clock, skew);
-  const { wait, settle, rejectAll, stopAll } = createWaiters({
+  const { wait, settle, rejectAll, stopAll } = createWaiters(
     actor,
     isStopped,
-    current: () => latest.credentials,
-    safe: (error) => safe(error),
-  });
+    () => latest.credentials,
+    (error) => safe(error),
+  );
+  const scope: SessionScope = { ...parts, clock, secrets, isStopped, newEpoch, rejectAll, reportError };
 
   republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
@@ -139,28 +136,10 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   // Browsers: no background refresh while hidden or offline; catch up on return.
   const unwatchLifecycle = watchLifecycle((paused) => actor.send({ type: paused ? 'PAUSE' : 'RESUME' }));
 
-  const unwatchSignOuts = followSignOutsElsewhere({
-    storage,
-    store,
-    tabs,
-    signOutRecord,
-    actor,
-    isStopped,
-    newEpoch,
-    rejectAll,
-    reportError,
-  });
+  const unwatchSignOuts = followSignOutsElsewhere(scope);
 
-  const tabGlue = coordinateWithTabs({
-    actor,
-    tabs,
-    store,
-    deps,
-    isStopped,
-    newEpoch,
-    rejectAll,
-  });
-  setTabMessageHandler(tabGlue.onMessage);
+  const tabGlue = coordinateWithTabs(scope);
+  parts.setTabMessageHandler(tabGlue.onMessage);
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
@@ -186,21 +165,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
 
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
-  const forget = createSignOut({
-    actor,
-    store,
-    tabs,
-    signOutRecord,
-    clock,
-    secrets,
-    latest,
-    isStopped,
-    newEpoch,
-    rejectAll,
-    loginCalls,
-    signOutOf,
-    signOutEverywhere: tabGlue.signOutEverywhere,
-  });
+  const forget = createSignOut(scope, latest, loginCalls, signOutOf, tabGlue.signOutEverywhere);
 
   /** A public call's rejection: one of the library's errors, with no secret in it. */
   function exit<T>(operation: string, promise: Promise<T>): Promise<T> {
