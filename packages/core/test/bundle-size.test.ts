@@ -29,8 +29,11 @@ const TARGET_GZIP_BYTES = 20 * 1024;
  * (45,430 bytes measured). Issue 13 §3 asks for a production build no larger than Amplify's.
  * Issue 15: 46 KB for the `inspect` option's redacting wrapper (`inspect.ts`) and
  * `getState().phase` (+820 bytes: 46,250 measured).
+ * Issue 15 §5: 46.25 KB for the facade split into named parts (`auth-*.ts`, `login-*.ts`): the
+ * same code, but each part's parameters and returned functions keep their property names
+ * (+685 bytes: 46,599 before the split, 47,284 after).
  */
-const CEILING_GZIP_BYTES = 46 * 1024;
+const CEILING_GZIP_BYTES = 46 * 1024 + 256;
 
 const guestEntry = `
 import { createIdentityPoolAuth, fetchTransport } from './src/index.ts';
