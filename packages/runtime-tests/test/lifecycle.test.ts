@@ -180,8 +180,13 @@ function lifecycleTests(engine: Engine) {
   ] as const;
 
   it('control: visible and online, the session refreshes by itself once the window opens', async () => {
-    const { page, refreshes } = await sessionWithCredentials(SHORT_TTL_SECONDS);
-    await waitFor(() => refreshes() === 1 + 1, 'the refresh timer', PAST_THE_WINDOW_MS + 2_000);
+    const { page, issuedAt, refreshes } = await sessionWithCredentials(SHORT_TTL_SECONDS);
+    // Generous: on a loaded machine the timer is late (its delay is the point, not this bound).
+    await waitFor(() => refreshes() === 1 + 1, 'the refresh timer', 20_000).catch(async (error) => {
+      const seen = { paused: await paused(page), ...(await pageReport(page)) };
+      throw new Error(`${(error as Error).message}; the page: ${JSON.stringify(seen)}`);
+    });
+    console.info(`${engine}: the visible session refreshed ${Date.now() - issuedAt} ms after issue`);
     expect(await paused(page)).toBe(false);
     expect(await pageReport(page)).toEqual({ events: [], errors: [] });
     expect(page.errors).toEqual([]);
@@ -201,7 +206,7 @@ function lifecycleTests(engine: Engine) {
         expect(refreshes()).toBe(1);
         expect(await paused(page)).toBe(true);
         await condition.resume(page);
-        await waitFor(() => refreshes() === 2, 'the refresh on return', 5_000);
+        await waitFor(() => refreshes() === 2, 'the refresh on return', 10_000);
         expect(await paused(page)).toBe(false);
         // One refresh, and the session serves what it brought without another request.
         await sleep(1_000);
@@ -248,7 +253,7 @@ function lifecycleTests(engine: Engine) {
       expect(await paused(page)).toBe(true);
       expect(refreshes()).toBe(1);
       await page.setOffline!(false);
-      await waitFor(() => refreshes() === 2, 'the refresh on return', 5_000);
+      await waitFor(() => refreshes() === 2, 'the refresh on return', 10_000);
       await sleep(1_000);
       expect(refreshes()).toBe(2);
       expect(await pageReport(page)).toEqual({
