@@ -1,40 +1,27 @@
-import { type Actor, createActor } from 'xstate';
-import { defaultTransport } from '#default-transport';
-import { backgroundClock, createClockSkew, toTimerClock } from './clock.js';
-import {
-  AbortError,
-  ConfigurationError,
-  type IdentityPoolError,
-  isInstanceOf,
-  SignedOutError,
-  StoppedError,
-  StorageError,
-} from './errors.js';
-import { redactedInspector } from './inspect.js';
+import type { Actor } from 'xstate';
+import { createEventHub, republishMachineEvents } from './auth-events.js';
+import { createLatest } from './auth-latest.js';
+import { readOptions } from './auth-options.js';
+import { createSignOut } from './auth-sign-out.js';
+import { followSignOutsElsewhere } from './auth-sign-outs.js';
+import { createStateView } from './auth-state.js';
+import { coordinateWithTabs } from './auth-tabs.js';
+import { createWaiters } from './auth-waiters.js';
+import { type SessionScope, wireSession } from './auth-wiring.js';
+import { toTimerClock } from './clock.js';
+import { AbortError, type IdentityPoolError, StoppedError } from './errors.js';
 import { watchLifecycleSource } from './lifecycle.js';
-import { type IdentityPoolMachine, identityPoolMachine } from './machine.js';
-import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
+import { createLoginCalls } from './login-calls.js';
+import { checkRemovableLogin, type LoginInput, resolveLogin } from './login-input.js';
+import type { IdentityPoolMachine } from './machine.js';
+import type { IdentityPoolAuthOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
-import { describeError, guard, redactValue, SessionSecrets, toLibraryError } from './redact.js';
-import {
-  type LoginEntry,
-  loadStampedIdentity,
-  MIN_CREDENTIAL_LIFETIME_MS,
-  type SessionDeps,
-  storeAdoptedFromMessage,
-  unlinkLogin,
-} from './session.js';
-import { memoryStorage } from './storage/memory.js';
+import { SessionSecrets, toLibraryError } from './redact.js';
+import { unlinkLogin } from './session.js';
 import { claimNamespace } from './storage/namespace-claims.js';
-import { SessionStore } from './storage/session-store.js';
-import { SignOutWatch } from './storage/sign-out-record.js';
-import { createTabCoordinator, isNewer, type ReceivedTabMessage, tabChannelName } from './tabs.js';
-import { configureTransport } from './transports/configure.js';
-import { isIdentityId } from './transports/validate.js';
 import type {
   IdentityPoolCredentials,
   IdentityPoolEventListener,
-  IdentityPoolEvents,
   IdentityPoolEventType,
   IdentityPoolState,
   LoginProvider,
@@ -47,8 +34,7 @@ export interface GetCredentialsOptions {
   signal?: AbortSignal;
 }
 
-/** A login: a provider to sign in with, or a token you already have. */
-export type LoginInput = LoginProvider | { providerName: string; token: string; expiresAt?: number };
+export type { LoginInput } from './login-input.js';
 
 export interface IdentityPoolAuth {
   /** Credentials with at least a minute of life; one request however many callers ask at once. */
@@ -84,82 +70,6 @@ export interface IdentityPoolAuth {
   stop(): void;
 }
 
-interface Waiter {
-  /** Resolves the waiter if the session can now satisfy it. */
-  check(credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot): boolean;
-  reject(error: Error): void;
-  /** Identity waiters survive failures that leave an identity. */
-  kind: 'credentials' | 'identity';
-}
-
-type Snapshot = ReturnType<Actor<IdentityPoolMachine>['getSnapshot']>;
-
-/** A `login()` call waiting for its login's outcome. */
-interface LoginCaller {
-  resolve(credentials: IdentityPoolCredentials): void;
-  reject(error: Error): void;
-}
-
-/** One login the machine has not settled, and every `login()` call waiting on it. */
-interface PendingLoginCall {
-  providerName: string;
-  token: string;
-  callers: Set<LoginCaller>;
-}
-
-const isLoginProvider = (value: unknown): value is LoginProvider =>
-  typeof value === 'object' && value !== null && typeof (value as LoginProvider).signIn === 'function';
-
-function loginEntries(logins: Record<string, string | LoginProvider>): Record<string, LoginEntry> {
-  return Object.fromEntries(
-    Object.entries(logins).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? { token: value } : { provider: value },
-    ]),
-  );
-}
-
-/** The dotted path of the machine's active state, e.g. `authenticated.refreshing`. */
-function phaseOf(value: Snapshot['value']): string {
-  if (typeof value === 'string') return value;
-  return Object.entries(value)
-    .map(([parent, child]) => `${parent}.${phaseOf(child as Snapshot['value'])}`)
-    .join(',');
-}
-
-function stateOf(
-  snapshot: Snapshot,
-  coordination: IdentityPoolState['coordination'],
-  secrets: SessionSecrets,
-): IdentityPoolState {
-  const { identity, logins, credentials, error } = snapshot.context;
-  const status = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0];
-  const providers = [...new Set([...(identity?.providers ?? []), ...Object.keys(logins)])].sort();
-  return Object.freeze({
-    status: status ?? 'unknown',
-    phase: phaseOf(snapshot.value),
-    identityId: identity?.identityId,
-    authenticated: identity?.authenticated === true || Object.keys(logins).length > 0,
-    providers,
-    expiration: credentials?.expiration,
-    error: error && {
-      name: describeError(error.name, secrets),
-      message: describeError(error.message, secrets),
-    },
-    coordination,
-  });
-}
-
-/** `resolveOptions`, where reading the object itself failing (a throwing getter, a Proxy) is a ConfigurationError too. */
-function readOptions(options: IdentityPoolAuthOptions) {
-  try {
-    return resolveOptions(options);
-  } catch (error) {
-    if (isInstanceOf(error, ConfigurationError)) throw error;
-    throw new ConfigurationError('options', `could not be read (${describeError(error).slice(0, 200)})`);
-  }
-}
-
 /**
  * Creates a session for one identity pool: guest and authenticated identities, credentials
  * refreshed ahead of expiry, and the identity kept in `storage`.
@@ -168,21 +78,7 @@ function readOptions(options: IdentityPoolAuthOptions) {
 export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
   const resolved = readOptions(options);
   const clock = toTimerClock(resolved.clock);
-  const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
-  const stateListeners = new Set<() => void>();
-
-  const publish = <T extends IdentityPoolEventType>(type: T, event: IdentityPoolEvents[T]) => {
-    for (const listener of listeners.get(type) ?? []) {
-      try {
-        (listener as IdentityPoolEventListener<T>)(event);
-      } catch (error) {
-        // A listener's bug is the app's: surface it, but never inside the machine.
-        setTimeout(() => {
-          throw error;
-        }, 0);
-      }
-    }
-  };
+  const { publish, on } = createEventHub();
 
   /** The session's login tokens and credentials' secrets: redacted from all it emits and rejects with. */
   const secrets = new SessionSecrets();
@@ -191,131 +87,39 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     toLibraryError(error, secrets, { source: 'runtime', operation });
   const reportError = (error: unknown) => publish('error', { error: safe(error) });
 
-  const storage = resolved.storage ?? memoryStorage();
-  const store = new SessionStore(
-    storage,
-    resolved.storageKeyPrefix,
-    resolved.identityPoolId,
-    // Deferred a microtask: the first read happens while the session is being created, before
-    // the caller could subscribe with `on('error', …)`.
-    (error) => queueMicrotask(() => reportError(error)),
-    { region: resolved.region, timeoutMs: resolved.storageTimeoutMs, clock },
-  );
-  // Messages from other tabs; set once the actor exists (none can arrive before: they are tasks).
-  let onTabMessage: (message: ReceivedTabMessage) => void = () => {};
-  /** `logout()`/`clear()` calls of this session whose sign-out is not recorded yet. */
-  let signingOut = 0;
-  const tabs = createTabCoordinator({
-    name: tabChannelName(resolved.storageKeyPrefix, resolved.identityPoolId),
-    enabled: resolved.coordinateTabs,
-    onMessage: (message) => onTabMessage(message),
-  });
-  const signOutRecord = new SignOutWatch(store);
-  const deps: SessionDeps = {
-    options: resolved,
-    transport: configureTransport(
-      resolved,
-      resolved.transport ?? defaultTransport({ region: resolved.region, endpoint: resolved.endpoint }),
-    ),
-    store,
-    clock,
-    skew: createClockSkew(),
-    tabs,
-    secrets,
-    signOuts: signOutRecord,
-  };
-  const skew = deps.skew as NonNullable<SessionDeps['skew']>;
+  const parts = wireSession(resolved, clock, secrets, reportError);
+  const { storage, store, tabs, deps, skew, actor } = parts;
 
-  const actor = createActor(identityPoolMachine, {
-    input: { deps, logins: loginEntries(resolved.logins) },
-    // The refresh timer: nobody awaits it, so it does not keep a Node process alive.
-    clock: backgroundClock(clock),
-    // The inspector sees redacted copies: the context and events hold credentials and tokens.
-    ...(resolved.inspect && {
-      inspect: redactedInspector(resolved.inspect, (text) => redactValue(text, secrets), reportError),
-    }),
-  });
-
+  const loginCalls = createLoginCalls(actor, secrets);
+  const state = createStateView(actor, () => tabs.mode, secrets);
   let stopped = false;
   /** Bumped by logout() and clear(): a login() that began before them must not sign back in. */
   let epoch = 0;
-  let waiters = new Set<Waiter>();
-  /** `login()` calls the machine has not settled yet, by ticket (`loginSettled`). */
-  const pendingLogins = new Map<number, PendingLoginCall>();
-  let lastTicket = 0;
-  let lastSnapshot: Snapshot | undefined;
-  let lastState: IdentityPoolState | undefined;
-  /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
-  let current: IdentityPoolCredentials | undefined;
-  let currentPromise: Promise<IdentityPoolCredentials> | undefined;
-  /** The logins of the latest snapshot, whose tokens `secrets` holds. */
-  let knownLogins: Snapshot['context']['logins'] | undefined;
-
-  const isUsable = (
-    credentials: IdentityPoolCredentials | undefined,
-  ): credentials is IdentityPoolCredentials =>
-    // On the service's clock: `expiration` is the service's time.
-    !!credentials &&
-    credentials.expiration.getTime() - (clock.now() + skew.offsetMs) > MIN_CREDENTIAL_LIFETIME_MS;
-
-  const settle = (snapshot: Snapshot) => {
-    for (const waiter of waiters) {
-      if (waiter.check(snapshot.context.credentials, snapshot)) waiters.delete(waiter);
-    }
+  const isStopped = () => stopped;
+  const newEpoch = () => {
+    epoch++;
   };
-
-  const rejectAll = (thrown: unknown, kinds: Waiter['kind'][] = ['credentials', 'identity']) => {
-    const error = safe(thrown);
-    for (const waiter of waiters) {
-      if (kinds.includes(waiter.kind)) {
-        waiters.delete(waiter);
-        waiter.reject(error);
-      }
-    }
-  };
-
-  actor.on('identityChanged', ({ previousIdentityId, identityId, reason }) =>
-    publish('identityChanged', { previousIdentityId, identityId, reason }),
+  const latest = createLatest(secrets, clock, skew);
+  const { wait, settle, rejectAll, stopAll } = createWaiters(
+    actor,
+    isStopped,
+    () => latest.credentials,
+    (error) => safe(error),
   );
-  actor.on('credentials', ({ credentials }) =>
-    publish('credentials', { identityId: credentials.identityId, expiration: credentials.expiration }),
-  );
-  actor.on('error', ({ error }) => reportError(error));
-  actor.on('loginRequired', ({ providerName }) => publish('loginRequired', { providerName }));
+  const scope: SessionScope = { ...parts, clock, secrets, isStopped, newEpoch, rejectAll, reportError };
+
+  republishMachineEvents(actor, publish, reportError);
   // A login() settles from its own ticket only: never from credentials some other login brought.
-  actor.on('loginSettled', ({ ticket, credentials, error }) => {
-    const pending = pendingLogins.get(ticket);
-    if (!pending) return;
-    pendingLogins.delete(ticket);
-    for (const caller of pending.callers) {
-      if (credentials) caller.resolve(credentials);
-      else caller.reject(error ?? new AbortError());
-    }
-  });
+  actor.on('loginSettled', loginCalls.settle);
   actor.on('requestFailed', ({ error }) => {
     const hasIdentity = actor.getSnapshot().context.identity !== undefined;
     rejectAll(error, hasIdentity ? ['credentials'] : ['credentials', 'identity']);
   });
   actor.subscribe({
     next: (snapshot) => {
-      if (snapshot.context.credentials !== current) {
-        current = snapshot.context.credentials;
-        currentPromise = current && Promise.resolve(current);
-        learnSecrets();
-      }
-      if (snapshot.context.logins !== knownLogins) {
-        knownLogins = snapshot.context.logins;
-        learnSecrets();
-      }
+      latest.observe(snapshot);
       settle(snapshot);
-      if (snapshot !== lastSnapshot) {
-        lastSnapshot = snapshot;
-        const next = stateOf(snapshot, tabs.mode, secrets);
-        if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
-          lastState = next;
-          for (const listener of stateListeners) listener();
-        }
-      }
+      state.update(snapshot);
     },
     error: (error) => rejectAll(error),
   });
@@ -334,133 +138,16 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     actor.send({ type: paused ? 'PAUSE' : 'RESUME' }),
   );
 
-  // A sign-out recorded in storage by another session (another process): forget, as a local
-  // logout would. Found by a request before it writes or serves, or pushed by the adapter.
-  signOutRecord.onSignedOut = () => {
-    if (stopped) return;
-    epoch++;
-    // What this session's work in flight would still write belongs to the signed-out identity.
-    store.endLeases();
-    actor.send({ type: 'LOGOUT' });
-    rejectAll(new SignedOutError());
-  };
-  const unwatchSignOuts = watchSignOuts();
+  const unwatchSignOuts = followSignOutsElsewhere(scope);
 
-  onTabMessage = (message) => {
-    if (stopped) return;
-    if (message.type === 'signOut') {
-      // Another tab logged out or cleared: forget here too, unless this session holds the
-      // identity the origin has had since (it came after the sign-out), or none (it is already
-      // asking for a new guest identity or signing in, or for nothing). A shared storage
-      // is cleared already; a tab's own (sessionStorage, memory) is cleared here, unless a tab
-      // has since stored a newer identity (then the sign-out's record is no longer the newest).
-      const { identity } = actor.getSnapshot().context;
-      if (identity && identity.identityId !== message.survivor?.identityId) {
-        epoch++;
-        // What this session's work in flight would still write belongs to the signed-out identity.
-        store.endLeases();
-        actor.send({ type: 'LOGOUT' });
-        rejectAll(new AbortError('The session logged out in another tab'));
-      }
-      void tabs
-        .withLock(async (held) => {
-          if (held.latest?.seq !== message.seq) return;
-          // Not what a tab stored after the sign-out (it may have closed since, taking its record).
-          const stored = await loadStampedIdentity(store);
-          if (stored?.stamp && isNewer(stored.stamp, { seq: message.seq, signedOutAt: message.seq })) return;
-          await store.removeKeys();
-        })
-        .catch(() => {});
-      return;
-    }
-    // Until this tab's own sign-out is recorded, what other tabs obtained before it is about to
-    // be signed out too.
-    if (signingOut > 0) return;
-    adoptFromAnotherTab(message);
-  };
-
-  /** Subscribes to the adapter's push of the sign-out record, where it offers one (`StorageAdapter.watch`). */
-  function watchSignOuts(): () => void {
-    if (tabs.mode !== 'single' || typeof storage.watch !== 'function') return () => {};
-    try {
-      return storage.watch(store.keys.signedOut, () => {
-        if (!stopped) void signOutRecord.check();
-      });
-    } catch (error) {
-      // Without the push, sign-outs elsewhere are still found at the next request.
-      queueMicrotask(() =>
-        reportError(new StorageError('watch', store.keys.signedOut, describeError(error))),
-      );
-      return () => {};
-    }
-  }
-
-  /**
-   * What another tab obtained, offered to the machine (SYNC); when adopted, stored here too (with
-   * the publisher's stamp) as if this tab had obtained it, so a tab with storage of its own
-   * (sessionStorage) restores it after a reload.
-   */
-  function adoptFromAnotherTab(message: Exclude<ReceivedTabMessage, { type: 'signOut' }>) {
-    const before = actor.getSnapshot().context;
-    const credentials = message.type === 'credentials' ? message.credentials : undefined;
-    const logins = message.type === 'credentials' ? message.logins : undefined;
-    actor.send({ type: 'SYNC', identity: message.identity, credentials, logins });
-    const after = actor.getSnapshot().context;
-    if (after.identity === before.identity && after.credentials === before.credentials) return;
-    const holds = () => actor.getSnapshot().context.identity?.identityId === message.identity.identityId;
-    if (!holds()) return;
-    void storeAdoptedFromMessage(
-      deps,
-      {
-        identity: message.identity,
-        credentials: after.credentials === credentials ? credentials : undefined,
-      },
-      message,
-      () => !stopped && holds(),
-    );
-  }
-
-  /** Registers a waiter, sends `event`, and settles at once if the session already can. */
-  function wait<T>(
-    kind: Waiter['kind'],
-    signal: AbortSignal | undefined,
-    resolveWith: (credentials: IdentityPoolCredentials | undefined, snapshot: Snapshot) => T | undefined,
-    send: () => void,
-  ): Promise<T> {
-    if (stopped) return Promise.reject(new StoppedError());
-    if (signal?.aborted) return Promise.reject(new AbortError());
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        waiters.delete(waiter);
-        reject(new AbortError());
-      };
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const waiter: Waiter = {
-        kind,
-        check(credentials, snapshot) {
-          const value = resolveWith(credentials, snapshot);
-          if (value === undefined) return false;
-          done();
-          resolve(value);
-          return true;
-        },
-        reject(error) {
-          done();
-          reject(error);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.add(waiter);
-      send();
-      if (waiters.has(waiter) && waiter.check(current, actor.getSnapshot())) waiters.delete(waiter);
-    });
-  }
+  const tabGlue = coordinateWithTabs(scope);
+  parts.setTabMessageHandler(tabGlue.onMessage);
 
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
     // One shared, already-resolved promise: no allocation per call.
-    if (!options?.forceRefresh && !stopped && isUsable(current))
-      return currentPromise as Promise<IdentityPoolCredentials>;
+    if (!options?.forceRefresh && !stopped && latest.isUsable(latest.credentials))
+      return latest.promise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
     return exit(
@@ -469,182 +156,18 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         'credentials',
         options?.signal,
         (credentials) =>
-          isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
+          latest.isUsable(credentials) && (!force || credentials !== baseline) ? credentials : undefined,
         () => {
-          baseline = current;
+          baseline = latest.credentials;
           actor.send({ type: 'CREDENTIALS.NEEDED', forceRefresh: force });
         },
       ),
     );
   }
 
-  async function resolveLogin(login: LoginInput, signal: AbortSignal | undefined) {
-    if (isLoginProvider(login)) {
-      if (typeof login.loginsKey !== 'string' || login.loginsKey.length === 0) {
-        throw new ConfigurationError(
-          'login.loginsKey',
-          'must be a non-empty string such as "graph.facebook.com"',
-        );
-      }
-      const token = await guard(
-        () => login.signIn(signal ? { signal } : undefined),
-        () => secrets,
-        { source: 'loginProvider', operation: 'signIn' },
-      );
-      if (!token || typeof token.token !== 'string' || token.token.length === 0) {
-        throw new ConfigurationError(`login(${login.id})`, 'signIn() must resolve to { token: string }');
-      }
-      if (token.identityId !== undefined && !isIdentityId(token.identityId)) {
-        throw new ConfigurationError(
-          `login(${login.id})`,
-          'signIn() resolved to an identityId that is not an identity ID such as "us-east-1:<guid>"',
-        );
-      }
-      return {
-        providerName: login.loginsKey,
-        token: token.token,
-        expiresAt: token.expiresAt,
-        identityId: typeof token.identityId === 'string' ? token.identityId : undefined,
-        provider: login,
-      };
-    }
-    if (typeof login !== 'object' || login === null) {
-      throw new ConfigurationError('login', 'must be a LoginProvider or { providerName, token }');
-    }
-    if (
-      typeof login.providerName !== 'string' ||
-      login.providerName.length === 0 ||
-      login.providerName.length > 128
-    ) {
-      throw new ConfigurationError('login.providerName', 'must be a Logins key of 1 to 128 characters');
-    }
-    if (typeof login.token !== 'string' || login.token.length === 0 || login.token.length > 50_000) {
-      throw new ConfigurationError('login.token', 'must be a token string of 1 to 50000 characters');
-    }
-    if (login.expiresAt !== undefined && !Number.isFinite(login.expiresAt)) {
-      throw new ConfigurationError('login.expiresAt', 'must be epoch milliseconds');
-    }
-    return {
-      providerName: login.providerName,
-      token: login.token,
-      expiresAt: login.expiresAt,
-      provider: undefined,
-    };
-  }
-
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
-
-  /**
-   * Sends a login as a transaction with a ticket of its own; the promise settles from that
-   * ticket's `loginSettled`. Aborting cancels it: the session stays as if it had not been made.
-   */
-  function sendLogin(
-    entry: Awaited<ReturnType<typeof resolveLogin>>,
-    signal: AbortSignal | undefined,
-  ): Promise<IdentityPoolCredentials> {
-    // The pending login's token is a secret from now on, before the machine commits it.
-    secrets.add(entry.token);
-    // The same token again while its login is pending (a double click): this call joins it, so
-    // both resolve with the one identity that token links to.
-    const joined = [...pendingLogins].find(
-      ([, pending]) => pending.providerName === entry.providerName && pending.token === entry.token,
-    );
-    const ticket = joined?.[0] ?? ++lastTicket;
-    const pending = joined?.[1] ?? {
-      providerName: entry.providerName,
-      token: entry.token,
-      callers: new Set(),
-    };
-    return new Promise<IdentityPoolCredentials>((resolve, reject) => {
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const caller: LoginCaller = {
-        resolve: (credentials) => {
-          done();
-          resolve(credentials);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      // The login itself is cancelled once every caller waiting on it gave up.
-      function onAbort() {
-        if (!pending.callers.delete(caller)) return;
-        reject(new AbortError());
-        if (pending.callers.size === 0 && pendingLogins.delete(ticket))
-          actor.send({ type: 'LOGIN.CANCEL', ticket });
-      }
-      pending.callers.add(caller);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (joined) return;
-      pendingLogins.set(ticket, pending);
-      actor.send({ type: 'LOGIN', ticket, ...entry });
-    });
-  }
-
-  /** Rejects every `login()` still pending (logout, clear, stop). */
-  function rejectLogins(error: Error) {
-    const pending = [...pendingLogins.values()];
-    pendingLogins.clear();
-    for (const login of pending) for (const caller of login.callers) caller.reject(error);
-  }
-
-  /**
-   * The other tabs are told at once, without waiting for the pool's lock (they forget, their
-   * requests in flight are aborted); then, under the lock, after any other tab's write in
-   * progress, storage is cleared — unless a tab has stored an identity made after the sign-out.
-   */
-  async function signOutEverywhere() {
-    if (tabs.mode !== 'tabs') return;
-    let signedOut: Awaited<ReturnType<typeof tabs.signOut>>;
-    signingOut++;
-    try {
-      signedOut = await tabs.signOut();
-    } finally {
-      signingOut--;
-    }
-    await tabs.withLock(async () => {
-      const stored = signedOut && (await loadStampedIdentity(store));
-      if (signedOut && stored?.stamp && isNewer(stored.stamp, signedOut)) return;
-      // Again under the lock, after another tab's write in progress (leases stay: the work this
-      // session began since is the next identity's). `forget()` cleared this session's storage.
-      await store.removeKeys();
-    });
-  }
-
-  async function forget(type: 'LOGOUT' | 'CLEAR') {
-    if (stopped) throw new StoppedError();
-    const providers = Object.values(actor.getSnapshot().context.logins)
-      .map((entry) => entry.provider)
-      .filter((provider): provider is LoginProvider => !!provider?.signOut);
-    // First, before the machine starts anything new: every write of the work in flight is
-    // dropped, and the removes are queued behind whatever it already sent.
-    const cleared = store.clear();
-    epoch++;
-    // Sessions sharing the storage without sharing tabs learn of it from a record (`sign-out-record.ts`).
-    const record = tabs.mode === 'single' ? signOutRecord.own(clock.now()) : undefined;
-    actor.send({ type });
-    const ended = new AbortError(type === 'LOGOUT' ? 'The session logged out' : 'The session was cleared');
-    rejectAll(ended);
-    rejectLogins(ended);
-    // A provider's sign-out failing, throwing or never answering never fails or holds logout().
-    const signOuts = type === 'LOGOUT' ? providers.map(signOutOf) : [];
-    // After the keys are gone: a session that reads this record finds no identity before it.
-    const recorded = record && cleared.then(() => store.saveSignOut(record));
-    if (recorded) signOutRecord.writing(recorded);
-    await Promise.all([cleared, recorded, signOutEverywhere(), ...signOuts]);
-    // Their errors are reported: the signed-out session's secrets need not be known any longer
-    // (what it holds now, a guest's credentials obtained meanwhile, still are).
-    secrets.forget();
-    learnSecrets();
-  }
-
-  /** The secrets of what the session holds now. */
-  function learnSecrets() {
-    secrets.add(current?.secretAccessKey, current?.sessionToken);
-    secrets.add(...Object.values(knownLogins ?? {}).map((entry) => entry.token));
-  }
+  const forget = createSignOut(scope, latest, loginCalls, signOutOf, tabGlue.signOutEverywhere);
 
   /** A public call's rejection: one of the library's errors, with no secret in it. */
   function exit<T>(operation: string, promise: Promise<T>): Promise<T> {
@@ -671,28 +194,16 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       if (stopped) throw new StoppedError();
       const signal = options?.signal;
       const startedIn = epoch;
-      const entry = await resolveLogin(login, signal);
+      const entry = await resolveLogin(login, signal, secrets);
       if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
       if (stopped) throw new StoppedError();
       if (signal?.aborted) throw new AbortError();
-      return sendLogin(entry, signal);
+      return loginCalls.send(entry, signal);
     },
     async removeLogin(providerName, options) {
       if (stopped) throw new StoppedError();
-      if (typeof providerName !== 'string' || providerName.length === 0) {
-        throw new ConfigurationError('providerName', 'must be a Logins key such as "accounts.google.com"');
-      }
-      const { identity, logins } = actor.getSnapshot().context;
-      const linked = new Set([...(identity?.providers ?? []), ...Object.keys(logins)]);
-      if (!identity?.authenticated || !linked.has(providerName)) {
-        throw new ConfigurationError('providerName', `"${providerName}" is not a login of this identity`);
-      }
-      if (linked.size === 1) {
-        throw new ConfigurationError(
-          'providerName',
-          `"${providerName}" is the identity's only login; removing it would make the identity unreachable: call logout() instead`,
-        );
-      }
+      const { identity: held, logins } = actor.getSnapshot().context;
+      const identity = checkRemovableLogin(providerName, held, logins);
       const startedIn = epoch;
       await unlinkLogin(
         { deps, identity, logins, providerName, current: () => epoch === startedIn && !stopped },
@@ -712,20 +223,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       actor.send({ type: 'CREDENTIALS.CLEAR' });
       await removed;
     },
-    on(type, listener) {
-      const set = listeners.get(type) ?? new Set();
-      listeners.set(type, set);
-      set.add(listener as (event: never) => void);
-      return () => set.delete(listener as (event: never) => void);
-    },
-    getState() {
-      lastState ??= stateOf(actor.getSnapshot(), tabs.mode, secrets);
-      return lastState;
-    },
-    subscribe(listener) {
-      stateListeners.add(listener);
-      return () => stateListeners.delete(listener);
-    },
+    on,
+    getState: state.getState,
+    subscribe: state.subscribe,
     actor,
     stop() {
       if (stopped) return;
@@ -735,10 +235,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       releaseNamespace();
       tabs.close();
       actor.stop();
-      const pending = waiters;
-      waiters = new Set();
-      for (const waiter of pending) waiter.reject(new StoppedError());
-      rejectLogins(new StoppedError());
+      stopAll();
+      loginCalls.rejectAll(new StoppedError());
     },
   };
   // Every rejection of the public API leaves through `exit`: typed, and with no secret in it.

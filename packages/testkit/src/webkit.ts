@@ -31,6 +31,10 @@ export interface WebKitTab {
   /** Navigates and waits until the new document has loaded. */
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
+  /** Minimize Window: WebKitGTK hides the page (`visibilitychange` to `hidden`). */
+  minimize(): Promise<void>;
+  /** Maximize Window: the page is visible again. */
+  maximize(): Promise<void>;
 }
 
 /** A WebDriver session: one MiniBrowser whose windows (tabs) share one origin's storage. */
@@ -240,5 +244,11 @@ function tab(handle: string, inWindow: InWindow): WebKitTab {
     waitForFunction,
     goto: (url) => load('/url', { url }),
     reload: () => load('/refresh', {}),
+    minimize: async () => {
+      await inWindow(handle, '/window/minimize', {});
+    },
+    maximize: async () => {
+      await inWindow(handle, '/window/maximize', {});
+    },
   };
 }
