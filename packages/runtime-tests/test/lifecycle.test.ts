@@ -193,52 +193,49 @@ function lifecycleTests(engine: Engine) {
   });
 
   for (const condition of conditions) {
-    if (condition.unsupported)
-      console.warn(`\n⚠️  SKIPPING the ${engine} ${condition.name} tests: ${condition.unsupported}\n`);
+    // Not registered (rather than skipped) where the engine's driver cannot do it: a gap of the
+    // engine's automation, stated in the file header and the README, not a missing backend.
+    if (condition.unsupported) {
+      console.info(`${engine}: no ${condition.name} tests: ${condition.unsupported}`);
+      continue;
+    }
 
-    it.skipIf(condition.unsupported !== undefined)(
-      `${condition.name}: no refresh while ${condition.name}, past the point it was due; one at once on return inside the window`,
-      async () => {
-        const { page, issuedAt, refreshes } = await sessionWithCredentials(SHORT_TTL_SECONDS);
-        await condition.pause(page);
-        await waitFor(() => paused(page), `the session to pause (${condition.name})`);
-        await pastTheWindow(issuedAt);
-        expect(refreshes()).toBe(1);
-        expect(await paused(page)).toBe(true);
-        await condition.resume(page);
-        await waitFor(() => refreshes() === 2, 'the refresh on return', 10_000);
-        expect(await paused(page)).toBe(false);
-        // One refresh, and the session serves what it brought without another request.
-        await sleep(1_000);
-        const expiration = await page.evaluate(async () =>
-          (await (globalThis as unknown as LifeWindow).__LIFE__.auth.getCredentials()).expiration.getTime(),
-        );
-        expect(expiration - Date.now()).toBeGreaterThan(50 * 60_000);
-        expect(refreshes()).toBe(2);
-        expect(await pageReport(page)).toEqual({ events: [...condition.events], errors: [] });
-        expect(page.errors).toEqual([]);
-      },
-    );
+    it(`${condition.name}: no refresh while ${condition.name}, past the point it was due; one at once on return inside the window`, async () => {
+      const { page, issuedAt, refreshes } = await sessionWithCredentials(SHORT_TTL_SECONDS);
+      await condition.pause(page);
+      await waitFor(() => paused(page), `the session to pause (${condition.name})`);
+      await pastTheWindow(issuedAt);
+      expect(refreshes()).toBe(1);
+      expect(await paused(page)).toBe(true);
+      await condition.resume(page);
+      await waitFor(() => refreshes() === 2, 'the refresh on return', 10_000);
+      expect(await paused(page)).toBe(false);
+      // One refresh, and the session serves what it brought without another request.
+      await sleep(1_000);
+      const expiration = await page.evaluate(async () =>
+        (await (globalThis as unknown as LifeWindow).__LIFE__.auth.getCredentials()).expiration.getTime(),
+      );
+      expect(expiration - Date.now()).toBeGreaterThan(50 * 60_000);
+      expect(refreshes()).toBe(2);
+      expect(await pageReport(page)).toEqual({ events: [...condition.events], errors: [] });
+      expect(page.errors).toEqual([]);
+    });
 
-    it.skipIf(condition.unsupported !== undefined)(
-      `${condition.name}: on return outside the window, no refresh (the timer is re-armed)`,
-      async () => {
-        const { page, refreshes } = await sessionWithCredentials(3600);
-        await condition.pause(page);
-        await waitFor(() => paused(page), `the session to pause (${condition.name})`);
-        await sleep(1_000);
-        await condition.resume(page);
-        await waitFor(async () => !(await paused(page)), `the session to resume (${condition.name})`);
-        await sleep(1_500);
-        expect(refreshes()).toBe(1);
-        expect(await pageReport(page)).toEqual({ events: [...condition.events], errors: [] });
-      },
-    );
+    it(`${condition.name}: on return outside the window, no refresh (the timer is re-armed)`, async () => {
+      const { page, refreshes } = await sessionWithCredentials(3600);
+      await condition.pause(page);
+      await waitFor(() => paused(page), `the session to pause (${condition.name})`);
+      await sleep(1_000);
+      await condition.resume(page);
+      await waitFor(async () => !(await paused(page)), `the session to resume (${condition.name})`);
+      await sleep(1_500);
+      expect(refreshes()).toBe(1);
+      expect(await pageReport(page)).toEqual({ events: [...condition.events], errors: [] });
+    });
   }
 
-  it.skipIf(offlineUnsupported[engine] !== undefined)(
-    'hidden and offline: visible again but still offline, no refresh; online again, one',
-    async () => {
+  if (offlineUnsupported[engine] === undefined)
+    it('hidden and offline: visible again but still offline, no refresh; online again, one', async () => {
       const { page, issuedAt, refreshes } = await sessionWithCredentials(SHORT_TTL_SECONDS);
       await page.hide();
       await page.setOffline!(true);
@@ -260,6 +257,5 @@ function lifecycleTests(engine: Engine) {
         events: ['hidden', 'offline', 'visible', 'online'],
         errors: [],
       });
-    },
-  );
+    });
 }
