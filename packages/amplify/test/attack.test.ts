@@ -6,7 +6,7 @@
 import { IdentityPoolError } from '@identity-pool/core';
 import { describe, expect, it } from 'vitest';
 import type { AmplifyAuthTokens, AmplifyCredentialsAndIdentityId } from '../src/index.js';
-import { USER_POOL_ID, USER_POOL_LOGIN, useAmplifyWithEmulator } from './support.js';
+import { clock, USER_POOL_ID, USER_POOL_LOGIN, useAmplifyWithEmulator } from './support.js';
 
 const env = useAmplifyWithEmulator();
 
@@ -240,5 +240,33 @@ describe('amplifyCredentialsProvider under attack', () => {
     const refreshes = app.calls('GetCredentialsForIdentity') - before;
     expect(new Set(results.map((r) => r?.identityId)).size).toBe(1);
     expect(refreshes).toBe(1);
+  });
+
+  it('clearCredentialsAndIdentityId() during a refresh: no caller gets the user’s credentials after it resolved', async () => {
+    const app = await env.setup();
+    const { idToken, accessToken } = env.emulator.idp.mintUserPoolTokens(USER_POOL_ID, {
+      clientId: 'amplify-app-client',
+      subject: 'ivan',
+      expiresInSeconds: 6 * 3600,
+    });
+    const tokens = tokensOf(idToken, accessToken);
+    const provider = app.credentialsProvider;
+    const ivan = await provider.getCredentialsAndIdentityId({ authenticated: true, tokens });
+    clock.jumpMinutes(61); // ivan's credentials have expired: the next call refreshes
+    let cleared = false;
+    const late: unknown[] = [];
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      settle(
+        provider.getCredentialsAndIdentityId({ authenticated: true, tokens, forceRefresh: i % 3 === 0 }),
+      ).then((outcome) => {
+        if (cleared && 'value' in outcome) late.push(outcome.value?.identityId);
+        if ('error' in outcome) expect(outcome.error).toBeInstanceOf(IdentityPoolError);
+      }),
+    );
+    await provider.clearCredentialsAndIdentityId();
+    cleared = true;
+    expect(app.auth.getState()).toMatchObject({ authenticated: false, providers: [] });
+    await Promise.all(calls);
+    expect(late.filter((identityId) => identityId === ivan?.identityId)).toEqual([]);
   });
 });
