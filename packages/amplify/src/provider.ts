@@ -4,6 +4,7 @@
  * its credentials (one request for any number of callers, refreshed before expiry).
  */
 import {
+  AbortError,
   GuestAccessDisabledError,
   type IdentityPoolAuth,
   type IdentityPoolCredentials,
@@ -22,6 +23,11 @@ interface LinkedLogin {
   loginsKey: string;
   subject: string | undefined;
 }
+
+/** How often a signed-out call fetches anew when a sign-in of this provider began meanwhile. */
+const MAX_GUEST_ATTEMPTS = 3;
+const GUEST_RACED_SIGN_IN =
+  'Amplify signed a user in each time credentials were fetched for a signed-out caller; none were served';
 
 /** Credentials in Amplify's shape; one object per credentials, so the hot path allocates nothing. */
 function amplifyShape(
@@ -63,6 +69,10 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
   let pendingSignOut: Promise<void> | undefined;
   /** Bumped by every sign-out: a login that began before it must not mark itself linked. */
   let generation = 0;
+  /** Bumped by every login this provider begins: guest credentials fetched across one may be the user's. */
+  let loginsBegun = 0;
+  /** The session logins this provider began that have not settled yet. */
+  const loginsInFlight = new Set<Promise<IdentityPoolCredentials>>();
 
   /** One `LoginProvider` per Logins key, whose token is the newest one Amplify handed over. */
   function loginProviderFor(loginsKey: string): LoginProvider {
@@ -92,10 +102,34 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
     linked = undefined;
     pendingLogin = undefined;
     newestTokens.clear();
-    pendingSignOut ??= auth.logout().finally(() => {
+    pendingSignOut ??= signOutFully().finally(() => {
       pendingSignOut = undefined;
     });
     return pendingSignOut;
+  }
+
+  /**
+   * `auth.logout()`, and again after each login begun before it has settled: the session may
+   * finish a login it had begun, and that user must not be signed in once the sign-out resolved.
+   */
+  async function signOutFully(): Promise<void> {
+    let earlier = [...loginsInFlight];
+    await auth.logout();
+    while (earlier.length > 0) {
+      const landed = (await Promise.allSettled(earlier)).some((outcome) => outcome.status === 'fulfilled');
+      earlier = [...loginsInFlight];
+      if (landed) await auth.logout();
+    }
+  }
+
+  /** `auth.login()`, counted among the logins in flight until it settles. */
+  function trackedLogin(provider: LoginProvider): Promise<IdentityPoolCredentials> {
+    loginsBegun++;
+    const login = auth.login(provider);
+    loginsInFlight.add(login);
+    const settled = () => loginsInFlight.delete(login);
+    login.then(settled, settled);
+    return login;
   }
 
   /** Is the session signed in with the login this provider gave it, for this user? */
@@ -116,7 +150,7 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
         newestTokens.set(login.loginsKey, login);
       }
       const started = generation;
-      const result = await auth.login(loginProviderFor(login.loginsKey));
+      const result = await trackedLogin(loginProviderFor(login.loginsKey));
       if (generation === started) linked = { loginsKey: login.loginsKey, subject: login.subject };
       return result;
     })();
@@ -136,17 +170,30 @@ export function amplifyCredentialsProvider(auth: IdentityPoolAuth): AmplifyCrede
     return logIn(login);
   }
 
-  async function signedOut(authConfig: unknown, forceRefresh: boolean) {
-    // Amplify has no user, yet the session still holds the one this provider signed in
-    // (Amplify dropped its tokens without signOut()): that user's credentials must not be served.
-    if (linked) await signOut();
-    else if (pendingSignOut) await pendingSignOut;
-    if (guestAccessTurnedOff(authConfig)) return undefined;
+  async function guestCredentials(forceRefresh: boolean): Promise<IdentityPoolCredentials | undefined> {
     try {
       return await auth.getCredentials({ forceRefresh });
     } catch (error) {
       if (error instanceof GuestAccessDisabledError) return undefined;
       throw error;
+    }
+  }
+
+  async function signedOut(authConfig: unknown, forceRefresh: boolean) {
+    for (let attempt = 1; ; attempt++) {
+      // Amplify has no user, yet the session holds (or is signing in) one this provider gave it
+      // (Amplify dropped its tokens without signOut(), or a signed-in call is logging in): that
+      // user's credentials must not be served. Looped, and in this function, not a helper: the
+      // check and the fetch below must run in one tick, with no sign-in beginning between them.
+      while (linked || loginsInFlight.size > 0 || pendingSignOut) {
+        await (linked || loginsInFlight.size > 0 ? signOut() : pendingSignOut);
+      }
+      if (guestAccessTurnedOff(authConfig)) return undefined;
+      const loginsBefore = loginsBegun;
+      const credentials = await guestCredentials(forceRefresh);
+      // No sign-in of ours began while they were fetched: they are not a user's.
+      if (loginsBegun === loginsBefore) return credentials;
+      if (attempt === MAX_GUEST_ATTEMPTS) throw new AbortError(GUEST_RACED_SIGN_IN);
     }
   }
 

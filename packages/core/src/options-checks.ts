@@ -53,7 +53,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** Checks each key of `value` against `rules`; `path` prefixes the field named. */
 function checkObject(value: Record<string, unknown>, rules: Record<string, Rule>, path: string): void {
   for (const key of Object.keys(value)) {
-    const rule = rules[key];
+    // Own keys only: `constructor`, `toString` or `__proto__` are options no more than typos are.
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (!rule) throw new ConfigurationError(path + key, 'is not a known option');
     const broken = value[key] === undefined ? undefined : rule(value[key]);
     if (broken) throw new ConfigurationError(path + key, broken);

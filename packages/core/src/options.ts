@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
 import type { Inspector } from './inspect.js';
 import type { LifecycleSource } from './lifecycle.js';
+import { readOptionsObject } from './options-read.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS } from './storage/session-store.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
@@ -151,8 +152,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new ConfigurationError('options', 'must be an object with at least identityPoolId');
   }
   // zod's schema in development builds and on servers; a hand-written check in production
-  // browser builds (package.json `imports`, the `production` condition): the same rules.
-  const options = checkOptions(input);
+  // browser builds (package.json `imports`, the `production` condition): the same rules, applied
+  // to the same copy of the options.
+  const options = checkOptions(readOptionsObject(input));
   for (const [key, value] of Object.entries(options.logins ?? {})) {
     if (typeof value !== 'string' && value.loginsKey !== key) {
       throw new ConfigurationError(

@@ -18,11 +18,13 @@ export const string =
 /** A string of 1 to `max` characters. */
 export const nonEmptyString = (max: number): Check<string> => string(max, /./s);
 
-/** A safe integer ≥ `min`. */
+/** A safe integer from `min` to `max` (default: the largest safe integer). */
 export const integer =
-  (min: number): Check<number> =>
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check<number> =>
   (value) =>
-    Number.isSafeInteger(value) && (value as number) >= min ? (value as number) : INVALID;
+    Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+      ? (value as number)
+      : INVALID;
 
 export const boolean: Check<boolean> = (value) => (typeof value === 'boolean' ? value : INVALID);
 
@@ -40,10 +42,26 @@ export const optional =
 export const array =
   <T>(item: Check<T>, max: number): Check<T[]> =>
   (value) => {
-    if (!Array.isArray(value) || value.length > max) return INVALID;
-    const items = value.map(item);
-    return items.includes(INVALID) ? INVALID : (items as T[]);
+    if (!Array.isArray(value)) return INVALID;
+    const length: number = value.length; // read once: a Proxy may answer differently each time
+    if (length > max) return INVALID;
+    // Index by index, not `value.map`: a value's own or inherited `map` could answer for it, and
+    // `map` skips holes (a structured-cloned message keeps them), which would pass unchecked.
+    const items: T[] = [];
+    for (let i = 0; i < length; i++) {
+      const checked = item(ownValue(value, String(i)));
+      if (checked === INVALID) return INVALID;
+      items.push(checked);
+    }
+    return items;
   };
+
+/**
+ * `value[key]` when it is the value's own: what JSON and structured clone produce. An inherited
+ * one (a polluted `Object.prototype`, a forged prototype) is absent.
+ */
+const ownValue = (value: object, key: string): unknown =>
+  Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 
 type Shape = Record<string, Check<unknown>>;
 type Accepted<C> = C extends Check<infer T> ? T : never;
@@ -53,14 +71,15 @@ export type Checked<S extends Shape> = { [K in Exclude<keyof S, OptionalKey<S>>]
   [K in OptionalKey<S>]?: Accepted<S[K]>;
 };
 
-/** An object (not an array) whose known keys pass their checks; other keys are dropped. */
+/** An object (not an array) whose own known keys pass their checks; other keys are dropped. */
 export const object =
   <S extends Shape>(shape: S): Check<Checked<S>> =>
   (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return INVALID;
     const result: Record<string, unknown> = {};
-    for (const key in shape) {
-      const checked = (shape[key] as Check<unknown>)((value as Record<string, unknown>)[key]);
+    // Object.keys, not for…in: keys added to Object.prototype are no part of a shape.
+    for (const key of Object.keys(shape)) {
+      const checked = (shape[key] as Check<unknown>)(ownValue(value, key));
       if (checked === INVALID) return INVALID;
       if (checked !== undefined) result[key] = checked;
     }

@@ -174,6 +174,27 @@ describe('tab coordination: fallback and option', () => {
 });
 
 describe('tab coordination: messages and records', () => {
+  it.each([
+    ['the largest safe integer', Number.MAX_SAFE_INTEGER],
+    ['one past the last Date', 8.64e15 + 1],
+  ])(
+    'ignores credentials whose expiration is no Date (%s): never an Invalid Date handed out',
+    (_, expiration) => {
+      const c = credentialsFor(IDENTITY_B, Date.now() + 3_600_000);
+      const message = {
+        v: 1,
+        seq: 1,
+        type: 'credentials',
+        identity: { ...GUEST_A_WIRE, identityId: IDENTITY_B },
+        credentials: { v: 1, ...c, expiration },
+      };
+      expect(readTabMessage(message)).toBeUndefined();
+      expect(readTabMessage({ ...message, credentials: { v: 1, ...c, expiration: 8.64e15 } })).toMatchObject({
+        credentials: { expiration: new Date(8.64e15) },
+      });
+    },
+  );
+
   it('reads only well-formed messages', () => {
     expect(readTabMessage(null)).toBeUndefined();
     expect(readTabMessage({ v: 2, seq: 1, type: 'signOut' })).toBeUndefined();

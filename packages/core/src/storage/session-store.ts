@@ -69,13 +69,17 @@ export interface IdentityStamp {
   signedOutAt: number;
 }
 
+/** The last instant a `Date` can hold (ECMAScript's ±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
 const storedCredentialsShape = {
   v: is.literal(STORAGE_SCHEMA_VERSION),
   identityId: identityIdSchema,
   accessKeyId: is.nonEmptyString(256),
   secretAccessKey: is.nonEmptyString(1024),
   sessionToken: is.nonEmptyString(16_384),
-  expiration: is.integer(1),
+  /** Epoch ms, at most the last instant a Date holds: a larger one would be an Invalid Date. */
+  expiration: is.integer(1, MAX_DATE_MS),
 };
 const storedCredentialsSchema = is.object(storedCredentialsShape);
 

@@ -183,3 +183,61 @@ describe('every storage call is bounded in time (storageTimeoutMs)', () => {
     },
   );
 });
+
+describe('hostile credentials beside a good identity: read as absent, the identity kept', () => {
+  const hostileProxy = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('a trap');
+      },
+      has() {
+        throw new Error('a trap');
+      },
+      getOwnPropertyDescriptor() {
+        throw new Error('a trap');
+      },
+    },
+  );
+  const credentialsJson = (change: object) =>
+    JSON.stringify({ ...JSON.parse(plantedCredentials(0)), ...change });
+  it.each<[string, unknown]>([
+    ['an expiration of 1e308', credentialsJson({ expiration: 1e308 })],
+    ['an expiration past the last Date', credentialsJson({ expiration: Number.MAX_SAFE_INTEGER })],
+    ['an expiration of -0', credentialsJson({ expiration: -0 })],
+    ['an expiration as a date string', credentialsJson({ expiration: '2099-01-01T00:00:00Z' })],
+    ['an expiration of null (NaN once through JSON)', credentialsJson({ expiration: null })],
+    ['a "__proto__" key carrying the fields', `{"__proto__":${credentialsJson({ expiration: 4e12 })}}`],
+    ['a secret key 1 MB long', credentialsJson({ expiration: 4e12, secretAccessKey: 'x'.repeat(1 << 20) })],
+    ['a Proxy whose traps throw (an adapter returning objects)', hostileProxy],
+    [
+      'a throwing getter',
+      Object.defineProperty({}, 'v', {
+        enumerable: true,
+        get() {
+          throw new Error('planted-secret from a getter');
+        },
+      }),
+    ],
+  ])('%s', async (_name, planted) => {
+    const inner = memoryStorage();
+    inner.setItem(keys.identity, plantedIdentity({ pool: POOL_ID, region: 'us-east-1' }));
+    const storage: StorageAdapter = {
+      getItem: (key) => (key === keys.credentials ? (planted as string) : inner.getItem(key)),
+      setItem: (key, value) => inner.setItem(key, value),
+      removeItem: (key) => inner.removeItem(key),
+    };
+    const clock = new ControlledClock();
+    clock.advance(4e12 - clock.now() - HOUR); // the planted 4e12 would still be an hour ahead
+    const { auth, calls, errors } = session({ storage, clock, persistCredentials: true });
+    const credentials = await auth.getCredentials();
+    expect(credentials.identityId).toBe(IDENTITY_A);
+    expect(credentials.accessKeyId).toBe('ASIAFRESH1');
+    expect(credentials.expiration.getTime()).toBeGreaterThan(clock.now());
+    expect(calls.getId).toBe(0);
+    expect(errors.map((error) => error.name)).toEqual(['StorageError']);
+    for (const error of errors) expect(`${error.message} ${error.stack}`).not.toMatch(/planted-secret|xxxx/);
+    expect(JSON.parse(inner.getItem(keys.identity) as string)).toMatchObject({ identityId: IDENTITY_A });
+    auth.stop();
+  });
+});

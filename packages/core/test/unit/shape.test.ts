@@ -60,4 +60,42 @@ describe('shape checks', () => {
     expect(is.parse(record, getter)).toBeUndefined();
     expect(is.parse(record, proxy)).toBeUndefined();
   });
+
+  // Each value here was refused by the zod schemas shape.ts replaced (or by any reading of the
+  // record's own data): a regression if shape.ts let it through.
+  it('rejects an array with a hole (a structured-cloned message keeps holes; zod refused them)', () => {
+    const holey: string[] = [];
+    holey.length = 1;
+    expect(is.parse(record, { ...good, list: holey })).toBeUndefined();
+  });
+
+  it('checks an array’s items itself, not through an own or inherited map() that lies', () => {
+    const lying = Object.assign(['', 'toolong'], { map: () => ['a'] });
+    class Lying extends Array<string> {
+      override map = (() => ['a']) as never;
+    }
+    expect(is.parse(record, { ...good, list: lying })).toBeUndefined();
+    expect(is.parse(record, { ...good, list: Lying.from(['', '']) })).toBeUndefined();
+  });
+
+  it('reads only a value’s own keys: a polluted or forged prototype adds nothing', () => {
+    const forged = Object.assign(Object.create({ flag: true, n: 3 }), { ...good, flag: undefined });
+    delete forged.flag;
+    expect(is.parse(record, forged)).toBeUndefined();
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.n = 7;
+    polluted.extraCheck = 'not a check';
+    try {
+      expect(is.parse(record, good)).toEqual(good);
+    } finally {
+      delete polluted.n;
+      delete polluted.extraCheck;
+    }
+  });
+
+  it('reads a JSON "__proto__" key as data, never as the prototype', () => {
+    const value = JSON.parse('{"__proto__":{"flag":true},"v":2,"id":"abc","token":"x","list":[]}');
+    expect(is.parse(record, value)).toBeUndefined();
+    expect(is.parse(record, { ...value, flag: false })).toEqual({ ...good, list: [] });
+  });
 });
