@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { coreMinorProblems, pendingMajorProblems } from './version-plan.mjs';
+import { versionPlanProblems } from './version-plan.mjs';
 import { packAll, publicPackages, root, tarballFiles, tarballText } from './workspace.mjs';
 
 const requiredFields = [
@@ -118,7 +118,7 @@ try {
       for (const problem of problems) console.log(`  - ${problem.replaceAll('\n', '\n    ')}`);
     }
   }
-  const versionProblems = [...coreMinorProblems(), ...pendingMajorProblems()];
+  const versionProblems = versionPlanProblems();
   if (versionProblems.length === 0) {
     console.log('PASS versions (a core minor moves every package one minor; no unasked major while 0.x)');
   } else {

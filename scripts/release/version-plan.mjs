@@ -45,7 +45,13 @@ export function plannedVersions(changesets) {
     copyManifests(copy, packages);
     for (const [file, text] of Object.entries(changesets))
       writeFileSync(join(copy, '.changeset', file), text);
-    execFileSync(changesetCli, ['version'], { cwd: copy, stdio: 'pipe' });
+    try {
+      execFileSync(changesetCli, ['version'], { cwd: copy, stdio: 'pipe', encoding: 'utf8' });
+    } catch (error) {
+      // A changeset it cannot parse (a formatter turned its front matter into a heading, say).
+      const said = String(error.stderr ?? error.message).replace(/🦋\s+error\s*/g, '');
+      throw new Error(`changeset version failed: ${said.split('\n').slice(0, 3).join(' ').trim()}`);
+    }
     return packages
       .filter((pkg) => !pkg.private)
       .map((pkg) => {
@@ -97,4 +103,13 @@ export function pendingMajorProblems() {
       (pkg) =>
         `the pending changesets would take ${pkg.name} ${pkg.version} -> ${pkg.next}, and none asks for a major`,
     );
+}
+
+/** Both checks; a failing `changeset version` is a problem to report, not a crash. */
+export function versionPlanProblems() {
+  try {
+    return [...coreMinorProblems(), ...pendingMajorProblems()];
+  } catch (error) {
+    return [error.message];
+  }
 }
