@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { versionPlanProblems } from './version-plan.mjs';
 import { packAll, publicPackages, root, tarballFiles, tarballText } from './workspace.mjs';
 
 const requiredFields = [
@@ -117,7 +118,15 @@ try {
       for (const problem of problems) console.log(`  - ${problem.replaceAll('\n', '\n    ')}`);
     }
   }
-  console.log(`check-packages: ${packed.length - failed} passed, ${failed} failed`);
+  const versionProblems = versionPlanProblems();
+  if (versionProblems.length === 0) {
+    console.log('PASS versions (a core minor moves every package one minor; no unasked major while 0.x)');
+  } else {
+    failed += 1;
+    console.log(`FAIL versions: ${versionProblems.length} problem(s)`);
+    for (const problem of versionProblems) console.log(`  - ${problem}`);
+  }
+  console.log(`check-packages: ${packed.length + 1 - failed} passed, ${failed} failed`);
 } finally {
   rmSync(outDir, { recursive: true, force: true });
 }

@@ -13,15 +13,25 @@ export function pnpm(args, options = {}) {
   return execFileSync(command, [...prefix, ...args], { cwd: root, encoding: 'utf8', ...options });
 }
 
-/** Every workspace package without `"private": true`: `{ name, version, dir }`. */
-export function publicPackages() {
+/** Every workspace package but the root, private ones too: `{ name, version, dir, private }`. */
+export function workspacePackages() {
   const listed = JSON.parse(pnpm(['ls', '-r', '--depth', '-1', '--json']));
   return listed
-    .filter(
-      (entry) => entry.private !== true && entry.name !== undefined && entry.path !== root.replace(/\/$/, ''),
-    )
-    .map((entry) => ({ name: entry.name, version: entry.version, dir: entry.path }))
+    .filter((entry) => entry.name !== undefined && entry.path !== root.replace(/\/$/, ''))
+    .map((entry) => ({
+      name: entry.name,
+      version: entry.version,
+      dir: entry.path,
+      private: entry.private === true,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every workspace package without `"private": true`: `{ name, version, dir }`. */
+export function publicPackages() {
+  return workspacePackages()
+    .filter((pkg) => !pkg.private)
+    .map(({ name, version, dir }) => ({ name, version, dir }));
 }
 
 /**

@@ -3,23 +3,15 @@
  * continues as a guest and signs in with Facebook in headless Chromium (`CHROMIUM_PATH`, default
  * /usr/bin/chromium), and shoots the page with the drawn statechart following the session.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import { launchChromium } from '@identity-pool/testkit/chromium';
 import { chromium } from 'playwright-core';
 import { startDemo } from './serve.js';
 
 const output = fileURLToPath(new URL('../../../docs/browser-demo.png', import.meta.url));
 const demo = await startDemo();
-const profile = mkdtempSync(join(tmpdir(), 'identity-pool-screenshot-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1440, height: 900 },
-  args: [...chromiumArgs],
-});
+const browser = await launchChromium(chromium, { viewport: { width: 1440, height: 900 } });
+const { context } = browser;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(demo.url);
@@ -34,7 +26,6 @@ try {
   await page.screenshot({ path: output });
   console.log(`wrote ${output}`);
 } finally {
-  await context.close();
+  await browser.close();
   await demo.close();
-  rmSync(profile, { recursive: true, force: true });
 }

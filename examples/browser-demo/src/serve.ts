@@ -5,11 +5,10 @@
  * goes into its HTML, so the browser gets no layout code; the Facebook and Google SDKs are
  * localhost stand-ins (`@identity-pool/testkit/vendor-stand-ins`) whose tokens come from the emulator's fake IdP.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { identityPoolMachine } from '@identity-pool/core';
-import { type Emulator, startEmulator } from '@identity-pool/emulator';
+import type { Emulator } from '@identity-pool/emulator';
+import { browserBundleOptions, send, startEmulatorPage } from '@identity-pool/testkit/loopback-page';
 import { facebookSdkStandIn, googleGsiStandIn } from '@identity-pool/testkit/vendor-stand-ins';
 import { build } from 'esbuild';
 import { drawStatechart } from './statechart/index.js';
@@ -36,17 +35,7 @@ export interface Demo {
 async function bundlePage(): Promise<string> {
   // From src/ or dist/: the entry is always the TypeScript source.
   const entry = fileURLToPath(new URL('../src/page.ts', import.meta.url));
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['source'],
-    external: ['@aws-sdk/*'],
-    logLevel: 'silent',
-  });
+  const result = await build({ ...browserBundleOptions, entryPoints: [entry] });
   return result.outputFiles[0]!.text;
 }
 
@@ -130,76 +119,33 @@ td.ok { color: #1a7f37; } td.err { color: #b42318; }
 #fb-dialog button, #g-onetap button { margin-right: 6px; }
 `;
 
-export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
-  const host = options.host ?? '127.0.0.1';
-  const emulator = await startEmulator({ host });
-  const { identityPoolId } = emulator.createPool({
-    supportedLoginProviders: {
-      'graph.facebook.com': FACEBOOK_APP_ID,
-      'accounts.google.com': GOOGLE_CLIENT_ID,
+export function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  return startEmulatorPage({
+    ...options,
+    loginProviders: { 'graph.facebook.com': FACEBOOK_APP_ID, 'accounts.google.com': GOOGLE_CLIENT_ID },
+    async routes(emulator, identityPoolId) {
+      const [pageJs, statechart] = await Promise.all([bundlePage(), drawStatechart(identityPoolMachine)]);
+      const config = (origin: string) => ({
+        endpoint: emulator.endpoint,
+        identityPoolId,
+        facebookAppId: FACEBOOK_APP_ID,
+        facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
+        googleClientId: GOOGLE_CLIENT_ID,
+        googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
+      });
+      const files: Record<string, [type: string, body: string]> = {
+        '/page.js': ['text/javascript', pageJs],
+        '/demo.css': ['text/css', css],
+        '/connect.facebook.net/en_US/sdk.js': ['text/javascript', facebookSdkStandIn],
+        '/accounts.google.com/gsi/client': ['text/javascript', googleGsiStandIn],
+      };
+      return (url, response, origin) => {
+        const file = files[url.pathname];
+        if (file) send(response, ...file);
+        else if (url.pathname === '/') send(response, 'text/html', html(config(origin), statechart));
+        else return false;
+        return true;
+      };
     },
   });
-  let pageJs: string;
-  let statechart: string;
-  try {
-    [pageJs, statechart] = await Promise.all([bundlePage(), drawStatechart(identityPoolMachine)]);
-  } catch (error) {
-    await emulator.close();
-    throw error;
-  }
-  let origin = '';
-  const server: Server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const send = (type: string, body: string) =>
-      response
-        .writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' })
-        .end(body);
-    switch (url.pathname) {
-      case '/':
-        return send(
-          'text/html',
-          html(
-            {
-              endpoint: emulator.endpoint,
-              identityPoolId,
-              facebookAppId: FACEBOOK_APP_ID,
-              facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
-              googleClientId: GOOGLE_CLIENT_ID,
-              googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
-            },
-            statechart,
-          ),
-        );
-      case '/page.js':
-        return send('text/javascript', pageJs);
-      case '/demo.css':
-        return send('text/css', css);
-      case '/connect.facebook.net/en_US/sdk.js':
-        return send('text/javascript', facebookSdkStandIn);
-      case '/accounts.google.com/gsi/client':
-        return send('text/javascript', googleGsiStandIn);
-      case '/idp/token': {
-        const token = emulator.idp.mintToken(url.searchParams.get('provider') ?? '', {
-          subject: url.searchParams.get('subject') ?? 'demo-user',
-          audience: url.searchParams.get('audience') ?? 'emulator',
-          expiresInSeconds: 3600,
-        });
-        return send('application/json', JSON.stringify({ token, expiresIn: 3600 }));
-      }
-      default:
-        response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
-  origin = `http://${host}:${(server.address() as AddressInfo).port}`;
-  return {
-    url: `${origin}/`,
-    emulator,
-    identityPoolId,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await emulator.close();
-    },
-  };
 }

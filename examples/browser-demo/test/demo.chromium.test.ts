@@ -5,42 +5,28 @@
  * emulator's calls). docs/browser-demo.png is `pnpm demo:screenshot`'s (src/screenshot.ts).
  * Skipped loudly without Chromium, failing under CI=true.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import { chromiumAvailable, launchChromium } from '@identity-pool/testkit/chromium';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../src/serve.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: install it`);
-  console.warn(`\n⚠️  SKIPPING the browser demo test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`);
-}
+const hasChromium = chromiumAvailable('the browser demo test');
 
 describe.skipIf(!hasChromium)('browser demo in real Chromium', () => {
   let demo: Demo;
   let context: BrowserContext;
-  let profileDir: string;
+  let closeChromium: () => Promise<void>;
 
   beforeAll(async () => {
     demo = await startDemo();
-    profileDir = mkdtempSync(join(tmpdir(), 'identity-pool-demo-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
+    ({ context, close: closeChromium } = await launchChromium(chromium, {
       viewport: { width: 1360, height: 900 },
-      args: [...chromiumArgs],
-    });
+    }));
   }, 30_000);
 
   afterAll(async () => {
-    await context?.close();
+    await closeChromium?.();
     await demo?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   const status = (page: Page) => page.textContent('#status');

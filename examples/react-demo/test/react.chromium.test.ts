@@ -5,41 +5,26 @@
  * once per new state of the session and never in between. Skipped loudly without Chromium,
  * failing under CI=true.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import { chromiumAvailable, launchChromium } from '@identity-pool/testkit/chromium';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReactDemo, startReactDemo } from '../src/serve.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: install it`);
-  console.warn(`\n⚠️  SKIPPING the React demo test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`);
-}
+const hasChromium = chromiumAvailable('the React demo test');
 
 describe.skipIf(!hasChromium)('@identity-pool/react in real Chromium (React 19, StrictMode)', () => {
   let demo: ReactDemo;
   let context: BrowserContext;
-  let profileDir: string;
+  let closeChromium: () => Promise<void>;
 
   beforeAll(async () => {
     demo = await startReactDemo();
-    profileDir = mkdtempSync(join(tmpdir(), 'identity-pool-react-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...chromiumArgs],
-    });
+    ({ context, close: closeChromium } = await launchChromium(chromium));
   }, 30_000);
 
   afterAll(async () => {
-    await context?.close();
+    await closeChromium?.();
     await demo?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   const text = (page: Page, selector: string) => page.textContent(selector);

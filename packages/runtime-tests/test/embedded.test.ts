@@ -12,8 +12,8 @@ import { bundleEmbedded, type EmbeddedEngine, embeddedMissing, languageGlobals }
 import { hostContract } from './support/host-contract.js';
 import { runJsc } from './support/jsc-host.js';
 import { runQuickJS } from './support/quickjs-host.js';
+import { expectScenarioPassed, freshScenarioConfig } from './support/scenario-check.js';
 
-const PROVIDER = 'graph.facebook.com';
 const APP_ID = 'embedded-tests-app';
 
 for (const engine of ['quickjs', 'jsc'] as const) {
@@ -32,33 +32,11 @@ describe('core behaviour scenario in embedded engines (the host owns the network
   });
   afterAll(() => emulator?.close());
 
-  const freshConfig = (): ScenarioConfig => {
-    const { identityPoolId } = emulator.createPool({ supportedLoginProviders: { [PROVIDER]: APP_ID } });
-    const token = () => emulator.idp.mintToken(PROVIDER, { subject: 'alice', audience: APP_ID });
-    return {
-      endpoint: emulator.endpoint,
-      identityPoolId,
-      providerName: PROVIDER,
-      tokens: [token(), token()],
-    };
-  };
-
-  /** The report says every step passed, and the emulator agrees on what happened. */
+  const freshConfig = () => freshScenarioConfig(emulator, APP_ID);
+  /** The scenario's check; an embedded engine has no tabs to coordinate. */
   const expectPassed = (config: ScenarioConfig, report: EmbeddedReport) => {
-    const failed = (report.steps ?? []).filter((step) => !step.ok);
-    expect({ failed, error: report.error }).toEqual({ failed: [], error: undefined });
-    expect(report.ok).toBe(true);
-    expect(report.steps).toHaveLength(6);
+    expectScenarioPassed(emulator, config, report);
     expect(report.coordination).toBe('single');
-    expect(report.reasons).toEqual(['created', 'linked', 'logout', 'created']);
-    expect(report.secondReasons).toEqual(['created', 'merged']);
-    const { guest, secondGuest, afterLogout } = report.ids;
-    expect(emulator.identity(guest!)).toMatchObject({ authenticated: true, logins: { [PROVIDER]: 'alice' } });
-    expect(emulator.identity(secondGuest!)?.mergedInto).toBe(guest);
-    expect(emulator.identity(afterLogout!)).toMatchObject({ authenticated: false });
-    const calls = emulator.calls.filter((call) => call.identityPoolId === config.identityPoolId);
-    // One GetId per guest: first device, second device, after logout (three concurrent callers shared one).
-    expect(calls.filter((call) => call.operation === 'GetId')).toHaveLength(3);
   };
 
   /** GetCredentialsForIdentity calls of the scenario: guest, warm start, login, second guest, merge, refresh, after logout. */

@@ -17,8 +17,8 @@ import {
   runWebKit,
   runWorkerd,
 } from './support/runners.js';
+import { expectScenarioPassed, freshScenarioConfig } from './support/scenario-check.js';
 
-const PROVIDER = 'graph.facebook.com';
 const APP_ID = 'runtime-tests-app';
 
 type Runtime = 'chromium' | 'firefox' | 'webkit' | 'workerd' | 'deno' | 'bun';
@@ -47,43 +47,9 @@ describe('core behaviour scenario in every runtime', () => {
   });
   afterAll(() => emulator?.close());
 
-  /** A fresh pool (so each runtime's user starts without an identity) and two tokens of one user. */
-  const freshConfig = (): ScenarioConfig => {
-    const { identityPoolId } = emulator.createPool({ supportedLoginProviders: { [PROVIDER]: APP_ID } });
-    const token = () => emulator.idp.mintToken(PROVIDER, { subject: 'alice', audience: APP_ID });
-    return {
-      endpoint: emulator.endpoint,
-      identityPoolId,
-      providerName: PROVIDER,
-      tokens: [token(), token()],
-    };
-  };
-
-  /** The report says every step passed, and the emulator agrees on what happened. */
-  const expectPassed = (config: ScenarioConfig, report: ScenarioReport) => {
-    const failed = report.steps.filter((step) => !step.ok);
-    expect({ failed, error: report.error }).toEqual({ failed: [], error: undefined });
-    expect(report.ok).toBe(true);
-    expect(report.steps.map((step) => step.name)).toEqual([
-      'guest: three concurrent callers share one identity',
-      'warm start: a new session over the same storage reuses the identity',
-      'login with a fake-IdP token links the guest identity',
-      'merge: a second device’s guest signs in as the same user',
-      'refresh: forceRefresh gets new credentials for the same identity',
-      'logout forgets the identity; the next call is a fresh guest',
-    ]);
-    expect(report.reasons).toEqual(['created', 'linked', 'logout', 'created']);
-    expect(report.secondReasons).toEqual(['created', 'merged']);
-    const { guest, secondGuest, afterLogout } = report.ids;
-    expect(emulator.identity(guest!)).toMatchObject({ authenticated: true, logins: { [PROVIDER]: 'alice' } });
-    expect(emulator.identity(secondGuest!)?.mergedInto).toBe(guest);
-    expect(emulator.identity(afterLogout!)).toMatchObject({ authenticated: false });
-    // One GetId per guest (three concurrent callers shared the first): first device, second device, after logout.
-    const getIds = emulator.calls.filter(
-      (call) => call.operation === 'GetId' && call.identityPoolId === config.identityPoolId,
-    );
-    expect(getIds).toHaveLength(3);
-  };
+  const freshConfig = () => freshScenarioConfig(emulator, APP_ID);
+  const expectPassed = (config: ScenarioConfig, report: ScenarioReport) =>
+    expectScenarioPassed(emulator, config, report);
 
   it('node (the scenario unbundled, as a baseline)', async () => {
     const config = freshConfig();

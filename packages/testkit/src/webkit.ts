@@ -197,6 +197,33 @@ const READ = `return (function (key) {
   return slot;
 })(arguments[0])`;
 
+/**
+ * `waitForFunction` as a loop of `evaluate` calls from Node: each runs at once in any tab, where a
+ * poll inside a background tab would wait on its throttled timers (Firefox, WebKit). Rejects after
+ * `timeout` ms (default 10 s), naming the function and the last error.
+ */
+export async function pollFromNode<A>(
+  evaluate: (fn: (arg: A) => unknown, arg: A) => Promise<unknown>,
+  fn: (arg: A) => unknown,
+  arg: A,
+  timeout = 10_000,
+): Promise<void> {
+  const until = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await evaluate(fn, arg)) return;
+    } catch (error) {
+      last = error; // the page may be navigating; try again
+    }
+    if (Date.now() > until)
+      throw new Error(
+        `waitForFunction timed out after ${timeout} ms: ${fn.toString().slice(0, 120)} ${last ?? ''}`,
+      );
+    await sleep(25);
+  }
+}
+
 type Slot = { done: boolean; json?: string; error?: string };
 type InWindow = (handle: string, path: string, body: unknown) => Promise<unknown>;
 
@@ -211,23 +238,8 @@ function tab(handle: string, inWindow: InWindow): WebKitTab {
       await sleep(10);
     }
   };
-  const waitForFunction: WebKitTab['waitForFunction'] = async (fn, arg, options) => {
-    const timeout = options?.timeout ?? 10_000;
-    const until = Date.now() + timeout;
-    let last: unknown;
-    for (;;) {
-      try {
-        if (await evaluate(fn, arg)) return;
-      } catch (error) {
-        last = error; // the page may be navigating; try again
-      }
-      if (Date.now() > until)
-        throw new Error(
-          `waitForFunction timed out after ${timeout} ms: ${fn.toString().slice(0, 120)} ${last ?? ''}`,
-        );
-      await sleep(25);
-    }
-  };
+  const waitForFunction: WebKitTab['waitForFunction'] = (fn, arg, options) =>
+    pollFromNode(evaluate, fn, arg, options?.timeout);
   // Navigation returns at once (pageLoadStrategy none): mark the old document, wait until it is gone.
   const load = async (path: string, body: unknown) => {
     await execute('globalThis.__LEAVING__ = true', []);

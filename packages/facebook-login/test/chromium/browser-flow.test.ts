@@ -4,74 +4,33 @@
  * Cognito Identity emulator: guest → Facebook (linked, same identity) → Google on top →
  * token expiry and silent renewal → logout. Skipped loudly without Chromium, failing under CI.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@identity-pool/emulator';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import type { Emulator } from '@identity-pool/emulator';
+import { chromiumAvailable } from '@identity-pool/testkit/chromium';
+import { idpTokenAnswer, send } from '@identity-pool/testkit/loopback-page';
 import { facebookSdkStandIn, googleGsiStandIn } from '@identity-pool/testkit/vendor-stand-ins';
-import { build } from 'esbuild';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoginPageFixture, startLoginPage } from './fixture.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: install it`);
-  console.warn(`\n⚠️  SKIPPING the Chromium login test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`);
-}
-
-const FACEBOOK_APP_ID = 'fb-app-1';
-const GOOGLE_CLIENT_ID = 'google-client-1.apps.googleusercontent.com';
+const hasChromium = chromiumAvailable('the Chromium login test');
 
 describe.skipIf(!hasChromium)('Facebook and Google login in real Chromium', () => {
+  let fixture: LoginPageFixture;
   let emulator: Emulator;
-  let server: Server;
   let origin: string;
   let context: BrowserContext;
-  let profileDir: string;
-  let identityPoolId: string;
   const mints: Record<string, number> = {};
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    identityPoolId = emulator.createPool({
-      supportedLoginProviders: {
-        'graph.facebook.com': FACEBOOK_APP_ID,
-        'accounts.google.com': GOOGLE_CLIENT_ID,
-      },
-    }).identityPoolId;
-    const bundle = await build({
-      entryPoints: [join(import.meta.dirname, 'page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      conditions: ['source'],
-      external: ['@aws-sdk/*'],
-      logLevel: 'silent',
-    });
-    const pageJs = bundle.outputFiles[0]!.text;
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const send = (type: string, body: string) => {
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-        res.end(body);
-      };
+    fixture = await startLoginPage('./page.ts', (baseConfig, emulator) => (url, response, origin) => {
       if (url.pathname === '/') {
         const config = {
-          endpoint: emulator.endpoint,
-          identityPoolId,
-          facebookAppId: FACEBOOK_APP_ID,
+          ...baseConfig,
           facebookSdkUrl: `${origin}/connect.facebook.net/en_US/sdk.js`,
-          googleClientId: GOOGLE_CLIENT_ID,
           googleSdkUrl: `${origin}/accounts.google.com/gsi/client`,
         };
         send(
+          response,
           'text/html',
           `<!doctype html><title>identity-pool login</title>
 <button id="guest">Get guest credentials</button>
@@ -82,41 +41,24 @@ describe.skipIf(!hasChromium)('Facebook and Google login in real Chromium', () =
 <script>window.__CONFIG__ = ${JSON.stringify(config)};</script>
 <script type="module" src="/page.js"></script>`,
         );
-      } else if (url.pathname === '/page.js') send('text/javascript', pageJs);
-      else if (url.pathname === '/connect.facebook.net/en_US/sdk.js')
-        send('text/javascript', facebookSdkStandIn);
-      else if (url.pathname === '/accounts.google.com/gsi/client') send('text/javascript', googleGsiStandIn);
+      } else if (url.pathname === '/connect.facebook.net/en_US/sdk.js')
+        send(response, 'text/javascript', facebookSdkStandIn);
+      else if (url.pathname === '/accounts.google.com/gsi/client')
+        send(response, 'text/javascript', googleGsiStandIn);
       else if (url.pathname === '/idp/token') {
         // The IdP's clock is the service's (base clock + offset), as for a real provider.
         const provider = url.searchParams.get('provider')!;
         mints[provider] = (mints[provider] ?? 0) + 1;
-        const token = emulator.idp.mintToken(provider, {
-          subject: url.searchParams.get('subject')!,
-          audience: url.searchParams.get('audience')!,
-          issuedAt: Math.floor((Date.now() + emulator.clockOffset()) / 1000),
-          expiresInSeconds: 3600,
-        });
-        send('application/json', JSON.stringify({ token, expiresIn: 3600 }));
-      } else {
-        res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
-      }
+        const issuedAt = Math.floor((Date.now() + emulator.clockOffset()) / 1000);
+        send(response, 'application/json', idpTokenAnswer(emulator, url, { issuedAt }));
+      } else return false;
+      return true;
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://localhost:${(server.address() as AddressInfo).port}`;
-    profileDir = mkdtempSync(join(tmpdir(), 'identity-pool-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...chromiumArgs],
-    });
+    ({ emulator, origin } = fixture.page);
+    context = fixture.context;
   }, 30_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await emulator?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture?.close());
 
   const state = async (page: Page) => JSON.parse((await page.textContent('#state')) ?? '{}');
   const waitForState = (page: Page, predicate: string) =>

@@ -3,42 +3,10 @@
  * emulator with the real `facebookLogin` and `googleLogin`, whose script URLs and deadlines come
  * from `window.__CONFIG__`, and `attempt()`, which reports how a call ended and how long it took.
  */
-import { createIdentityPoolAuth, fetchTransport, IdentityPoolError } from '@identity-pool/core';
-import { googleLogin } from '@identity-pool/google-login';
-import { facebookLogin } from '../../src/index.js';
+import { IdentityPoolError } from '@identity-pool/core';
+import { pageSession } from './page-session.js';
 
-interface PageConfig {
-  endpoint: string;
-  identityPoolId: string;
-  facebookAppId: string;
-  facebookSdkUrl: string;
-  googleClientId: string;
-  googleSdkUrl: string;
-  /** Deadlines short enough for a test (ms). */
-  loadTimeoutMs: number;
-  signOutTimeoutMs: number;
-  promptTimeoutMs: number;
-}
-const config = (window as unknown as { __CONFIG__: PageConfig }).__CONFIG__;
-
-const auth = createIdentityPoolAuth({
-  identityPoolId: config.identityPoolId,
-  transport: fetchTransport({ endpoint: config.endpoint }),
-  storage: window.sessionStorage,
-});
-const facebook = facebookLogin({
-  appId: config.facebookAppId,
-  sdkUrl: config.facebookSdkUrl,
-  loadTimeoutMs: config.loadTimeoutMs,
-  signOutTimeoutMs: config.signOutTimeoutMs,
-});
-const google = googleLogin({
-  clientId: config.googleClientId,
-  sdkUrl: config.googleSdkUrl,
-  loadTimeoutMs: config.loadTimeoutMs,
-  signOutTimeoutMs: config.signOutTimeoutMs,
-  promptTimeoutMs: config.promptTimeoutMs,
-});
+const { auth, facebook, google } = pageSession(window.sessionStorage);
 
 const events: { type: string; name?: string; message?: string }[] = [];
 auth.on('error', ({ error }) => events.push({ type: 'error', name: error.name, message: error.message }));

@@ -7,36 +7,22 @@
  * an `IdentityPoolError` with a stable name; a failed load is retried on the next sign-in.
  * Skipped loudly without Chromium, failing under CI.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@identity-pool/emulator';
-import { chromiumArgs } from '@identity-pool/testkit/chromium';
+import type { ServerResponse } from 'node:http';
+import { chromiumAvailable } from '@identity-pool/testkit/chromium';
+import { send } from '@identity-pool/testkit/loopback-page';
 import {
   facebookSdkStandIn,
   googleGsiStandIn,
   type HostileScriptMode,
   hostileScriptResponse,
 } from '@identity-pool/testkit/vendor-stand-ins';
-import { build } from 'esbuild';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoginPageFixture, startLoginPage } from './fixture.js';
 import type { Attempt } from './hostile-page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: install it`);
-  console.warn(
-    `\n⚠️  SKIPPING the hostile-vendor Chromium test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`,
-  );
-}
+const hasChromium = chromiumAvailable('the hostile-vendor Chromium test');
 
-const FACEBOOK_APP_ID = 'fb-app-1';
-const GOOGLE_CLIENT_ID = 'google-client-1.apps.googleusercontent.com';
 /** The deadlines the page gives its providers (ms). */
 const LOAD_TIMEOUT_MS = 1_500;
 const SIGN_OUT_TIMEOUT_MS = 1_000;
@@ -54,14 +40,11 @@ const scripts: Record<Vendor, { body: string; file: string }> = {
 };
 
 describe.skipIf(!hasChromium)('login providers against hostile vendors, in real Chromium', () => {
-  let emulator: Emulator;
-  let server: Server;
+  let fixture: LoginPageFixture;
   let origin: string;
   /** The same server under another origin: what a strict CSP refuses. */
   let otherOrigin: string;
   let context: BrowserContext;
-  let profileDir: string;
-  let identityPoolId: string;
   let nonce = 0;
   const requests = new Map<string, number>();
 
@@ -69,7 +52,7 @@ describe.skipIf(!hasChromium)('login providers against hostile vendors, in real 
   const scriptUrl = (vendor: Vendor, mode: Mode, base = origin) =>
     `${base}/${vendor}/${mode}/${++nonce}/${scripts[vendor].file}`;
 
-  function serveScript(vendor: Vendor, mode: Mode, path: string, res: import('node:http').ServerResponse) {
+  function serveScript(vendor: Vendor, mode: Mode, path: string, res: ServerResponse) {
     const count = (requests.get(path) ?? 0) + 1;
     requests.set(path, count);
     const body = scripts[vendor].body;
@@ -87,39 +70,12 @@ describe.skipIf(!hasChromium)('login providers against hostile vendors, in real 
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    identityPoolId = emulator.createPool({
-      supportedLoginProviders: {
-        'graph.facebook.com': FACEBOOK_APP_ID,
-        'accounts.google.com': GOOGLE_CLIENT_ID,
-      },
-    }).identityPoolId;
-    const bundle = await build({
-      entryPoints: [join(import.meta.dirname, 'hostile-page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      conditions: ['source'],
-      external: ['@aws-sdk/*'],
-      logLevel: 'silent',
-    });
-    const pageJs = bundle.outputFiles[0]!.text;
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const send = (type: string, body: string, headers: Record<string, string> = {}) => {
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...headers });
-        res.end(body);
-      };
+    fixture = await startLoginPage('./hostile-page.ts', (baseConfig) => (url, response) => {
       const script = /^\/(facebook|google)\/([\w-]+)\/\d+\/(sdk\.js|client)$/.exec(url.pathname);
       if (url.pathname === '/') {
         const config = {
-          endpoint: emulator.endpoint,
-          identityPoolId,
-          facebookAppId: FACEBOOK_APP_ID,
+          ...baseConfig,
           facebookSdkUrl: url.searchParams.get('fb'),
-          googleClientId: GOOGLE_CLIENT_ID,
           googleSdkUrl: url.searchParams.get('g'),
           loadTimeoutMs: LOAD_TIMEOUT_MS,
           signOutTimeoutMs: SIGN_OUT_TIMEOUT_MS,
@@ -130,43 +86,23 @@ describe.skipIf(!hasChromium)('login providers against hostile vendors, in real 
           ? { 'content-security-policy': `script-src 'self' 'unsafe-inline'; connect-src *` }
           : undefined;
         send(
+          response,
           'text/html',
           `<!doctype html><title>hostile vendors</title>
 <script>window.__CONFIG__ = ${JSON.stringify(config)};</script>
 <script type="module" src="/page.js"></script>`,
           csp,
         );
-      } else if (url.pathname === '/page.js') send('text/javascript', pageJs);
-      else if (script) serveScript(script[1] as Vendor, script[2] as Mode, url.pathname, res);
-      else if (url.pathname === '/idp/token') {
-        const token = emulator.idp.mintToken(url.searchParams.get('provider')!, {
-          subject: url.searchParams.get('subject')!,
-          audience: url.searchParams.get('audience')!,
-          expiresInSeconds: 3600,
-        });
-        send('application/json', JSON.stringify({ token, expiresIn: 3600 }));
-      } else {
-        res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
-      }
+      } else if (script) serveScript(script[1] as Vendor, script[2] as Mode, url.pathname, response);
+      else return false;
+      return true;
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    origin = `http://localhost:${port}`;
-    otherOrigin = `http://127.0.0.1:${port}`;
-    profileDir = mkdtempSync(join(tmpdir(), 'identity-pool-hostile-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...chromiumArgs],
-    });
+    context = fixture.context;
+    origin = fixture.page.origin;
+    otherOrigin = `http://127.0.0.1:${fixture.page.port}`;
   }, 30_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await emulator?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture?.close());
 
   /** A fresh page (no vendor global yet) whose providers load from the given URLs. */
   async function open(urls: { fb?: string; g?: string; csp?: boolean }): Promise<Page> {

@@ -3,27 +3,9 @@
  * "Continue with Facebook" and "Continue with Google" buttons backed by the real providers,
  * which load the localhost stand-ins of the vendors' SDKs through `sdkUrl`.
  */
-import { createIdentityPoolAuth, fetchTransport } from '@identity-pool/core';
-import { googleLogin } from '@identity-pool/google-login';
-import { facebookLogin } from '../../src/index.js';
+import { pageSession } from './page-session.js';
 
-interface PageConfig {
-  endpoint: string;
-  identityPoolId: string;
-  facebookAppId: string;
-  facebookSdkUrl: string;
-  googleClientId: string;
-  googleSdkUrl: string;
-}
-const config = (window as unknown as { __CONFIG__: PageConfig }).__CONFIG__;
-
-const auth = createIdentityPoolAuth({
-  identityPoolId: config.identityPoolId,
-  transport: fetchTransport({ endpoint: config.endpoint }),
-  storage: window.localStorage,
-});
-const facebook = facebookLogin({ appId: config.facebookAppId, sdkUrl: config.facebookSdkUrl });
-const google = googleLogin({ clientId: config.googleClientId, sdkUrl: config.googleSdkUrl });
+const { auth, facebook, google } = pageSession(window.localStorage);
 
 const events: { type: string; [key: string]: unknown }[] = [];
 auth.on('identityChanged', (e) => events.push({ type: 'identityChanged', ...e }));

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { chromiumArgs } from '@identity-pool/testkit/chromium';
 import { firefoxPrefs } from '@identity-pool/testkit/firefox';
-import { startWebKit, webkitMissing, webkitPaths } from '@identity-pool/testkit/webkit';
+import { pollFromNode, startWebKit, webkitMissing, webkitPaths } from '@identity-pool/testkit/webkit';
 
 export type Engine = 'chromium' | 'firefox' | 'webkit';
 export const engines: readonly Engine[] = ['chromium', 'firefox', 'webkit'];
@@ -59,6 +59,34 @@ export function launch(engine: Engine): Promise<EngineBrowser> {
   return { chromium: launchChromium, firefox: launchFirefox, webkit: launchWebKit }[engine]();
 }
 
+/** The part of a playwright or puppeteer page a tab uses (their `on` overloads do not unify: `onPageError`). */
+interface DriverPage {
+  evaluate(fn: never, arg: unknown): Promise<unknown>;
+  goto(url: string): Promise<unknown>;
+  reload(): Promise<unknown>;
+}
+
+/** A tab over a playwright or puppeteer page, which differ in how a wait is best done. */
+function pageTab(
+  page: DriverPage,
+  onPageError: (listener: (error: Error) => void) => unknown,
+  waitForFunction: Tab['waitForFunction'],
+): Tab {
+  const errors: string[] = [];
+  onPageError((error) => errors.push(error.message));
+  return {
+    errors,
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    waitForFunction,
+    async goto(url) {
+      await page.goto(url);
+    },
+    async reload() {
+      await page.reload();
+    },
+  };
+}
+
 async function launchChromium(): Promise<EngineBrowser> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -75,21 +103,14 @@ async function launchChromium(): Promise<EngineBrowser> {
       return {
         async newTab() {
           const page = await context.newPage();
-          const errors: string[] = [];
-          page.on('pageerror', (error) => errors.push(error.message));
-          return {
-            errors,
-            evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-            async waitForFunction(fn, arg, options) {
-              await page.waitForFunction(fn as never, arg, { timeout: options?.timeout ?? 10_000 });
-            },
-            async goto(url) {
-              await page.goto(url);
-            },
-            async reload() {
-              await page.reload();
-            },
-          };
+          return pageTab(
+            page,
+            (listener) => page.on('pageerror', listener),
+            (fn, arg, options) =>
+              page
+                .waitForFunction(fn as never, arg, { timeout: options?.timeout ?? 10_000 })
+                .then(() => undefined),
+          );
         },
         close: () => context.close(),
       };
@@ -121,54 +142,18 @@ async function launchFirefox(): Promise<EngineBrowser> {
       return {
         async newTab() {
           const page = await context.newPage();
-          const errors: string[] = [];
-          page.on('pageerror', (error) => errors.push(error.message));
           const evaluate: Tab['evaluate'] = (fn, arg) => page.evaluate(fn as never, arg) as never;
-          return {
-            errors,
-            evaluate,
-            waitForFunction: (fn, arg, options) => pollFromNode(evaluate, fn, arg, options?.timeout),
-            async goto(url) {
-              await page.goto(url);
-            },
-            async reload() {
-              await page.reload();
-            },
-          };
+          return pageTab(
+            page,
+            (listener) => page.on('pageerror', (error) => listener(error as Error)),
+            (fn, arg, options) => pollFromNode(evaluate, fn, arg, options?.timeout),
+          );
         },
         close: () => context.close(),
       };
     },
     close: () => browser.close(),
   };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * `waitForFunction` as a loop of `evaluate` calls from Node: each runs at once in any tab, where
- * a poll inside a background tab would wait on its throttled timers (Firefox, WebKit).
- */
-async function pollFromNode<A>(
-  evaluate: Tab['evaluate'],
-  fn: (arg: A) => unknown,
-  arg: A,
-  timeout = 10_000,
-): Promise<void> {
-  const until = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await evaluate(fn, arg)) return;
-    } catch (error) {
-      last = error; // the page may be navigating; try again
-    }
-    if (Date.now() > until)
-      throw new Error(
-        `waitForFunction timed out after ${timeout} ms: ${fn.toString().slice(0, 120)} ${last ?? ''}`,
-      );
-    await sleep(25);
-  }
 }
 
 /** WebKitGTK: one MiniBrowser per origin, its windows as tabs (testkit/webkit). */
