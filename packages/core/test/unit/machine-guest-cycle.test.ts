@@ -267,7 +267,7 @@ describe('allowGuest: false — no login, nothing is sent', () => {
     const [failed] = h.emittedOf('requestFailed');
     expect(failed?.error).toBeInstanceOf(LoginRequiredError);
     expect(failed?.error.message).toBe('Guest access is off (allowGuest: false): call login() first');
-    expect((failed?.error as LoginRequiredError).providerNames).toEqual([]);
+    expect((failed!.error as LoginRequiredError).providerNames).toEqual([]);
     expect(h.emittedOf('error')).toEqual([]);
     expect(h.context().error).toBe(failed?.error);
     expect(h.context().wanted).toBe('nothing');
