@@ -295,7 +295,7 @@ describe('a later login replaces the pending one, whose caller is told', () => {
     const [settled] = h.emittedOf('loginSettled');
     expect(settled?.ticket).toBe(1);
     expect(settled?.error).toBeInstanceOf(LoginSupersededError);
-    expect((settled?.error as LoginSupersededError).providerName).toBe(GOOGLE);
+    expect((settled!.error as LoginSupersededError).providerName).toBe(GOOGLE);
     expect(h.context().login?.ticket).toBe(2);
   });
 
