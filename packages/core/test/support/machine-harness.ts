@@ -115,6 +115,8 @@ export function startMachine(options: HarnessOptions = {}) {
     aborted,
     /** The actors waiting for their outcome. */
     running: () => [...pending.keys()],
+    /** The invoked actors as the snapshot names them (what `inspect` shows of a request in flight). */
+    children: () => Object.keys(actor.getSnapshot().children),
     context: (): IdentityPoolContext => actor.getSnapshot().context,
     /** The state value, e.g. `'credentialed'` or `{ authenticated: 'loginRequired' }`. */
     value: () => actor.getSnapshot().value,

@@ -22,6 +22,7 @@ describe('restoring picks the phase from what storage held', () => {
   it('nothing stored: unauthenticated, and nothing is requested until a caller asks', async () => {
     const h = startMachine();
     expect(h.value()).toBe('restoring');
+    expect(h.children()).toEqual(['restoreSession']);
     expect(h.inputs.restoreSession).toEqual([{ deps: h.deps }]);
     await h.restore({});
     expect(h.value()).toBe('unauthenticated');
@@ -120,11 +121,13 @@ describe('rule 2: concurrent requests make at most one GetId and one GetCredenti
     await h.restore({});
     for (let i = 0; i < 5; i++) await h.send({ type: 'CREDENTIALS.NEEDED' });
     expect(h.value()).toBe('identifying');
+    expect(h.children()).toEqual(['obtainIdentity']);
     expect(h.inputs.obtainIdentity).toEqual([
       { deps: h.deps, logins: {}, forceTokenRenewal: false, avoidIdentityId: undefined },
     ]);
     await h.settle('obtainIdentity', { output: identityOutput(guest()) });
     expect(h.value()).toBe('fetching');
+    expect(h.children()).toEqual(['obtainCredentials']);
     for (let i = 0; i < 5; i++) await h.send({ type: 'CREDENTIALS.NEEDED' });
     expect(h.inputs.obtainCredentials).toEqual([
       {

@@ -118,6 +118,13 @@ describe('a login is requested with the committed session, the session kept mean
     expect(h.value()).toBe('unauthenticated');
   });
 
+  it('a cancel while restoring with no login pending changes nothing', async () => {
+    const h = startMachine();
+    await h.send({ type: 'LOGIN.CANCEL', ticket: 0 });
+    expect(h.value()).toBe('restoring');
+    expect(h.emitted).toEqual([]);
+  });
+
   it('what another tab obtained is not taken in the middle of a login', async () => {
     const h = startMachine();
     await h.restore({});
@@ -420,6 +427,22 @@ describe('an aborted login leaves the session as if it had not been called', () 
     await k.send({ type: 'LOGIN.CANCEL', ticket: 3 });
     expect(k.context().nextLogin).toBeUndefined();
     expect(k.emittedOf('loginSettled').map((s) => s.ticket)).toEqual([1, 2, 3]);
+  });
+
+  it('a cancel for a ticket neither pending nor queued touches neither, in the save or in the undo', async () => {
+    const h = await guestWithCredentials();
+    await h.send(login(1));
+    await h.settle('requestLogin', { output: loginResult(IDENTITY_B) });
+    await h.send(login(2));
+    await h.send({ type: 'LOGIN.CANCEL', ticket: 7 });
+    expect(h.context().nextLogin?.ticket).toBe(2);
+    expect(h.context().login?.cancelled).toBeUndefined();
+    await h.send({ type: 'LOGIN.CANCEL', ticket: 1 });
+    await h.settle('saveLogin', { output: undefined });
+    expect(h.value()).toEqual({ loggingIn: 'undoing' });
+    await h.send({ type: 'LOGIN.CANCEL', ticket: 7 });
+    expect(h.context().nextLogin?.ticket).toBe(2);
+    expect(h.emittedOf('loginSettled').map((s) => s.ticket)).toEqual([1]);
   });
 
   it('a login queued behind an undo is made after it', async () => {

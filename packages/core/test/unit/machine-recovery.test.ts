@@ -154,7 +154,7 @@ describe('guest access disabled: GuestAccessDisabledError, no retry', () => {
 
 describe('a refused login token: renewed once through the provider, then loginRequired', () => {
   it('GetCredentialsForIdentity: again with forceTokenRenewal; refused again, loginRequired for each login', async () => {
-    const h = await authenticatedFetching({ [GOOGLE]: { token: 'g' }, [FACEBOOK]: { token: 'f' } });
+    const h = await authenticatedFetching({ [FACEBOOK]: { token: 'f' }, [GOOGLE]: { token: 'g' } });
     await h.settle('obtainCredentials', { error: serviceErrors.tokenExpired() });
     expect(h.value()).toEqual({ authenticated: 'fetching' });
     expect(h.context().recoveries).toEqual(['renewLogins']);
@@ -176,7 +176,48 @@ describe('a refused login token: renewed once through the provider, then loginRe
     expect(c.recoveries).toEqual([]);
     expect(c.forceTokenRenewal).toBe(false);
     expect(c.wanted).toBe('nothing');
-    expect(c.identity).toEqual(authenticated(IDENTITY_A, GOOGLE, FACEBOOK));
+    expect(c.identity).toEqual(authenticated(IDENTITY_A, FACEBOOK, GOOGLE));
+  });
+
+  it('renewed and then granted: credentials, the renewal over', async () => {
+    const h = await authenticatedFetching();
+    await h.settle('obtainCredentials', { error: serviceErrors.tokenExpired() });
+    expect(h.context().forceTokenRenewal).toBe(true);
+    const logins = { [GOOGLE]: { token: 'renewed' } };
+    await h.settle('obtainCredentials', {
+      output: credentialsOutput(
+        authenticated(IDENTITY_A, GOOGLE),
+        credentialsFor(IDENTITY_A, T0 + HOUR),
+        logins,
+      ),
+    });
+    expect(h.value()).toEqual({ authenticated: 'credentialed' });
+    expect(h.context().forceTokenRenewal).toBe(false);
+    expect(h.context().recoveries).toEqual([]);
+  });
+
+  it('an identity request of a signed-in user goes on to credentials; a refused token there is renewed in place', async () => {
+    const logins = { [GOOGLE]: { token: 'g' } };
+    const h = startMachine({ logins });
+    await h.restore({});
+    await h.send({ type: 'IDENTITY.NEEDED' });
+    await h.settle('obtainIdentity', { output: identityOutput(authenticated(IDENTITY_A, GOOGLE), logins) });
+    expect(h.value()).toEqual({ authenticated: 'fetching' });
+    expect(h.context().wanted).toBe('nothing');
+    await h.settle('obtainCredentials', { error: serviceErrors.tokenExpired() });
+    expect(h.value()).toEqual({ authenticated: 'fetching' });
+    expect(h.inputs.obtainCredentials).toHaveLength(2);
+  });
+
+  it('GetCredentialsForIdentity failing otherwise: failed', async () => {
+    const h = await authenticatedFetching();
+    const error = networkDown();
+    await h.settle('obtainCredentials', { error });
+    expect(h.value()).toBe('failed');
+    expect(h.emitted).toEqual([
+      { type: 'error', error },
+      { type: 'requestFailed', error },
+    ]);
   });
 
   it('GetId: again with forceTokenRenewal, which the identity’s adoption ends', async () => {
@@ -185,6 +226,7 @@ describe('a refused login token: renewed once through the provider, then loginRe
     await h.restore({});
     await h.send({ type: 'CREDENTIALS.NEEDED' });
     expect(h.value()).toEqual({ authenticated: 'identifying' });
+    expect(h.children()).toEqual(['obtainIdentity']);
     expect(h.inputs.obtainIdentity).toEqual([{ deps: h.deps, logins, forceTokenRenewal: false }]);
     await h.settle('obtainIdentity', { error: serviceErrors.tokenExpired('GetId') });
     expect(h.value()).toEqual({ authenticated: 'identifying' });
@@ -313,7 +355,7 @@ describe('"Logins don’t match" without logins: the stored identity is authenti
 
   it('a stored authenticated identity without logins: credentials need a login of its providers, sorted', async () => {
     const h = startMachine();
-    await h.restore({ identity: authenticated(IDENTITY_A, GOOGLE, 'cognito-idp.example', FACEBOOK) });
+    await h.restore({ identity: authenticated(IDENTITY_A, FACEBOOK, GOOGLE, 'cognito-idp.example') });
     expect(h.value()).toEqual({ authenticated: 'identified' });
     await h.send({ type: 'CREDENTIALS.NEEDED' });
     expect(h.value()).toEqual({ authenticated: 'loginRequired' });
@@ -327,6 +369,25 @@ describe('"Logins don’t match" without logins: the stored identity is authenti
       GOOGLE,
       'cognito-idp.example',
       FACEBOOK,
+    ]);
+  });
+
+  it('an authenticated identity gone at a refresh, its replacement needing a login: loginRequired for any provider', async () => {
+    const h = startMachine();
+    await h.restore({
+      identity: authenticated(IDENTITY_A, GOOGLE),
+      credentials: credentialsFor(IDENTITY_A, T0 + HOUR),
+    });
+    await h.advance(h.nextTimerIn()!);
+    await h.settle('obtainCredentials', { error: serviceErrors.identityNotFound(IDENTITY_A) });
+    expect(h.value()).toEqual({ authenticated: 'identifying' });
+    expect(h.context().identity).toBeUndefined();
+    await h.settle('obtainIdentity', { error: new LoginRequiredError([]) });
+    expect(h.value()).toEqual({ authenticated: 'loginRequired' });
+    expect(h.emitted).toEqual([
+      { type: 'identityChanged', previousIdentityId: IDENTITY_A, identityId: undefined, reason: 'reset' },
+      { type: 'loginRequired', providerName: '*' },
+      { type: 'requestFailed', error: h.context().error },
     ]);
   });
 
@@ -367,6 +428,12 @@ describe('loginRequired: signed in without credentials until login() or logout()
     expect(h.context().wanted).toBe('credentials');
   });
 
+  it('one login that can renew silently is enough', async () => {
+    const h = await loginRequired({ [GOOGLE]: {}, [FACEBOOK]: { provider: renewable } });
+    await h.send({ type: 'CREDENTIALS.NEEDED' });
+    expect(h.value()).toEqual({ authenticated: 'fetching' });
+  });
+
   it('a provider without getToken cannot', async () => {
     const { getToken: _, ...interactive } = renewable;
     const h = await loginRequired({ [FACEBOOK]: { provider: interactive } });
@@ -401,6 +468,17 @@ describe('failed: the next request tries again from the start, its budget of rec
     await h.send({ type: 'CREDENTIALS.NEEDED' });
     await h.settle('obtainCredentials', { error: serviceErrors.identityNotFound(IDENTITY_B) });
     expect(h.value()).toBe('identifying');
+  });
+
+  it('IDENTITY.NEEDED after a failed GetId asks again', async () => {
+    const h = startMachine();
+    await h.restore({});
+    await h.send({ type: 'IDENTITY.NEEDED' });
+    await h.settle('obtainIdentity', { error: networkDown('GetId') });
+    expect(h.value()).toBe('failed');
+    await h.send({ type: 'IDENTITY.NEEDED' });
+    expect(h.value()).toBe('identifying');
+    expect(h.inputs.obtainIdentity).toHaveLength(2);
   });
 
   it('a non-Error failure is reported as an Error with its text', async () => {

@@ -267,6 +267,35 @@ describe('fresher credentials for the same identity, in the same standing', () =
     expect(h.emitted).toEqual([{ type: 'credentials', credentials: newer }]);
   });
 
+  it('the same signed-in user with fresher credentials: only the credentials are announced', async () => {
+    const logins = { [GOOGLE]: { token: 'mine', provider } };
+    const h = startMachine({ logins });
+    await h.restore({
+      identity: authenticated(IDENTITY_A, GOOGLE),
+      credentials: credentialsFor(IDENTITY_A, T0 + HOUR),
+    });
+    const newer = credentialsFor(IDENTITY_A, T0 + HOUR + 1000, 'newer');
+    await h.send(sync(authenticated(IDENTITY_A, GOOGLE), newer, { [GOOGLE]: { token: 'theirs' } }));
+    expect(h.context().credentials).toBe(newer);
+    expect(h.context().logins).toEqual({ [GOOGLE]: { token: 'theirs', provider } });
+    expect(h.emitted).toEqual([{ type: 'credentials', credentials: newer }]);
+  });
+
+  it('taking them ends a renewal or a reset under way: their credentials are good', async () => {
+    const logins = { [GOOGLE]: { token: 'g' } };
+    const h = startMachine({ logins });
+    await h.restore({ identity: authenticated(IDENTITY_A, GOOGLE) });
+    await h.send({ type: 'CREDENTIALS.NEEDED' });
+    await h.settle('obtainCredentials', { error: serviceErrors.tokenExpired() });
+    expect(h.context().forceTokenRenewal).toBe(true);
+    expect(h.context().recoveries).toEqual(['renewLogins']);
+    await h.send(sync(authenticated(IDENTITY_A, GOOGLE), credentialsFor(IDENTITY_A, T0 + HOUR)));
+    expect(h.value()).toEqual({ authenticated: 'credentialed' });
+    expect(h.context().forceTokenRenewal).toBe(false);
+    expect(h.context().recoveries).toEqual([]);
+    expect(h.context().refreshFailures).toBe(0);
+  });
+
   it('as old but other keys: taken; older, or the same keys: not', async () => {
     const cases = [
       [credentialsFor(IDENTITY_A, T0 + HOUR, 'other'), true],
