@@ -15,7 +15,7 @@ import {
 import type { LoginResult } from '../../src/login-transaction.js';
 import type { IdentityPoolEvent } from '../../src/machine.js';
 import type { SessionDeps } from '../../src/session.js';
-import { credentialsFor, IDENTITY_A, IDENTITY_B, IDENTITY_C, serviceErrors } from '../support/fixtures.js';
+import { credentialsFor, IDENTITY_A, IDENTITY_B, serviceErrors } from '../support/fixtures.js';
 import {
   authenticated,
   guest,
@@ -261,7 +261,7 @@ describe('a refused login leaves the session as it was: LoginFailedError to its 
     await h.settle('requestLogin', { error: cause });
     const [event, settled] = h.emitted.slice(before);
     expect(event?.type).toBe('error');
-    const error = (event as { error: LoginFailedError }).error;
+    const error = (event as { error: Error }).error as LoginFailedError;
     expect(error).toBeInstanceOf(LoginFailedError);
     expect(error.providerName).toBe(GOOGLE);
     expect(error.cause).toBe(cause);

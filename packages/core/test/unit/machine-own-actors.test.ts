@@ -51,12 +51,22 @@ function holdableStorage() {
   const memory = memoryStorage();
   const held: (() => void)[] = [];
   let holding = false;
-  const later = (write: () => void) =>
-    holding ? new Promise<void>((resolve) => held.push(() => resolve(write()))) : write();
+  const later = (write: () => unknown): Promise<void> | undefined => {
+    if (!holding) {
+      write();
+      return undefined;
+    }
+    return new Promise<void>((resolve) =>
+      held.push(() => {
+        write();
+        resolve();
+      }),
+    );
+  };
   const adapter: StorageAdapter = {
     getItem: (key) => memory.getItem(key),
-    setItem: (key, value) => later(() => memory.setItem(key, value) as void),
-    removeItem: (key) => later(() => memory.removeItem(key) as void),
+    setItem: (key, value) => later(() => memory.setItem(key, value)),
+    removeItem: (key) => later(() => memory.removeItem(key)),
   };
   return {
     adapter,
