@@ -104,6 +104,14 @@ export function startMachine(options: HarnessOptions = {}) {
   const actor = createActor(machine, { input: { deps, logins: options.logins }, clock });
   const emitted: IdentityPoolEmitted[] = [];
   actor.on('*', (event) => emitted.push(event));
+  // A guard or action that throws stops the actor: fail the step that made it throw, rather than
+  // leave xstate to report it as an unhandled error while the test reads the last snapshot.
+  let crash: { error: unknown } | undefined;
+  actor.subscribe({ error: (error) => (crash = { error }) });
+  const settled = async () => {
+    await flush();
+    if (crash) throw new Error('the machine stopped on an error', { cause: crash.error });
+  };
   actor.start();
 
   const harness = {
@@ -122,7 +130,7 @@ export function startMachine(options: HarnessOptions = {}) {
     value: () => actor.getSnapshot().value,
     async send(event: IdentityPoolEvent) {
       actor.send(event);
-      await flush();
+      await settled();
     },
     async settle(name: ActorName, outcome: { output?: unknown } | { error: unknown }) {
       const deferred = pending.get(name);
@@ -131,7 +139,7 @@ export function startMachine(options: HarnessOptions = {}) {
       pending.delete(name);
       if ('error' in outcome) deferred.reject(outcome.error);
       else deferred.resolve(outcome.output);
-      await flush();
+      await settled();
     },
     /** Ends `restoring` with what storage held. */
     restore: (output: RestoredSession = {}) => harness.settle('restoreSession', { output }),
@@ -145,7 +153,7 @@ export function startMachine(options: HarnessOptions = {}) {
     /** Moves the clock, firing the timers that fall due. */
     async advance(ms: number) {
       clock.advance(ms);
-      await flush();
+      await settled();
     },
     /** Milliseconds until the machine's next timer (its refresh delay), if one is armed. */
     nextTimerIn: () => {
