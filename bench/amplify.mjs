@@ -4,36 +4,34 @@
  * process, against one local emulator. Writes its table to bench/RESULTS.md between its own
  * markers (run.mjs keeps the other table).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { amplifyCredentialsProvider } from '@identity-pool/amplify';
 import { createIdentityPoolAuth, fetchTransport, memoryStorage } from '@identity-pool/core';
-import { startEmulator } from '@identity-pool/emulator';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession } from 'aws-amplify/auth';
 import { cognitoCredentialsProvider } from 'aws-amplify/auth/cognito';
 import { build } from 'esbuild';
+import {
+  kb,
+  markdownTable,
+  measure,
+  plural,
+  progress,
+  rate,
+  startBenchEmulator,
+  writeGenerated,
+} from './bench-lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const started = performance.now();
 
 // One time machine for Amplify, the session and the emulator: `Date.now()` and `new Date()` jump.
-const RealDate = globalThis.Date;
-let skewMs = 0;
-class SkewedDate extends RealDate {
-  constructor(...args) {
-    if (args.length === 0) super(RealDate.now() + skewMs);
-    else super(...args);
-  }
-  static now() {
-    return RealDate.now() + skewMs;
-  }
-}
-globalThis.Date = SkewedDate;
 
-const emulator = await startEmulator({ clock: { now: () => Date.now() } });
+const { time, emulator, callsOf, identitiesOf, close } = await startBenchEmulator();
+const { RealDate } = time;
 const endpoint = emulator.endpoint;
 const USER_POOL_ID = 'us-east-1_BenchAmp1';
 const CLIENT_ID = 'bench-client';
@@ -41,12 +39,6 @@ const newPool = () =>
   emulator.createPool({
     supportedLoginProviders: { [`cognito-idp.us-east-1.amazonaws.com/${USER_POOL_ID}`]: CLIENT_ID },
   }).identityPoolId;
-const callsOf = (pool) => {
-  const ids = new Set(emulator.identities(pool).map((i) => i.identityId));
-  return emulator.calls.filter((c) => c.identityPoolId === pool || (c.identityId && ids.has(c.identityId)))
-    .length;
-};
-const identitiesOf = (pool) => emulator.identities(pool).length;
 
 /** Credentials handed out expired, and with under a minute left, per subject (every scenario). */
 const handedOut = { amplify: { expired: 0, underMinute: 0 }, ours: { expired: 0, underMinute: 0 } };
@@ -134,16 +126,7 @@ const subjects = {
   },
 };
 const order = ['amplify', 'ours'];
-const phase = (name) =>
-  process.stderr.write(`[bench amplify ${((performance.now() - started) / 1000).toFixed(1)} s] ${name}\n`);
-
-async function measure(fn) {
-  try {
-    return await fn();
-  } catch (error) {
-    return { error: String(error?.message ?? error).slice(0, 80) };
-  }
-}
+const phase = progress('bench amplify', started);
 
 const N = 1000;
 const results = {};
@@ -185,7 +168,7 @@ for (const who of order) {
       try {
         await a.get();
         const before = callsOf(pool);
-        skewMs = minutes * 60_000;
+        time.skewMs = minutes * 60_000;
         await Promise.all(Array.from({ length: 100 }, () => a.get()));
         return {
           calls: callsOf(pool) - before,
@@ -193,7 +176,7 @@ for (const who of order) {
           underMinute: handedOut[who].underMinute - counts.underMinute,
         };
       } finally {
-        skewMs = 0;
+        time.skewMs = 0;
         emulator.setCredentialsTtlSeconds(3600);
         a.stop();
       }
@@ -228,16 +211,6 @@ for (const who of order) {
 
 // Hot path: fetchAuthSession() per second with valid credentials; best of three interleaved rounds.
 phase('hot path');
-async function rate(fn, ms) {
-  for (let i = 0; i < 2000; i++) await fn();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() < start + ms) {
-    for (let i = 0; i < 1000; i++) await fn();
-    n += 1000;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
 const live = Object.fromEntries(order.map((who) => [who, subjects[who].make(newPool())]));
 const hot = {};
 for (let round = 0; round < 3; round++) {
@@ -287,14 +260,11 @@ for (const [name, contents] of Object.entries(entries)) {
   });
 }
 
-await emulator.close();
-globalThis.Date = RealDate;
+await close();
 
 // The table.
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ids = (n) => `${n} ${n === 1 ? 'identity' : 'identities'}`;
 const cell = (r, format) => (r?.error ? `error: ${r.error}` : format(r));
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const rows = [
   [
     '1,000 concurrent cold `fetchAuthSession()`',
@@ -345,21 +315,15 @@ const table = [
     ...order.map((w) => cell(bundles[w], (b) => `${kb(b.gzip)} (${kb(b.min)} min)`)),
   ],
 ];
-const widths = table[0].map((_, i) => Math.max(3, ...table.map((row) => row[i].length)));
-const line = (row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-const text = [line(table[0]), line(widths.map((w) => '-'.repeat(w))), ...table.slice(1).map(line)].join('\n');
+const text = markdownTable(table);
 console.log(text);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
-const generated = `<!-- generated by bench/amplify.mjs: start -->
-Run ${new RealDate().toISOString().slice(0, 10)}, ${seconds} s, Node ${process.version}; aws-amplify ${JSON.parse(readFileSync(join(here, 'node_modules/aws-amplify/package.json'), 'utf8')).version}.
+writeGenerated(
+  join(here, 'RESULTS.md'),
+  'bench/amplify.mjs',
+  `Run ${new RealDate().toISOString().slice(0, 10)}, ${seconds} s, Node ${process.version}; aws-amplify ${JSON.parse(readFileSync(join(here, 'node_modules/aws-amplify/package.json'), 'utf8')).version}.
 
-${text}
-<!-- generated by bench/amplify.mjs: end -->`;
-const path = join(here, 'RESULTS.md');
-const results_md = readFileSync(path, 'utf8');
-const marked =
-  /<!-- generated by bench\/amplify\.mjs: start -->[\s\S]*<!-- generated by bench\/amplify\.mjs: end -->/;
-if (!marked.test(results_md)) throw new Error('bench/RESULTS.md has no bench/amplify.mjs markers');
-writeFileSync(path, results_md.replace(marked, generated));
+${text}`,
+);
 console.log(`\n${seconds} s. Written to bench/RESULTS.md.`);

@@ -4,7 +4,7 @@
  * one local emulator. Prints one table and writes it to bench/RESULTS.md (with versions and the
  * machine). Run with `node --expose-gc`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,10 +12,19 @@ import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { createIdentityPoolAuth, fetchTransport, memoryStorage } from '@identity-pool/core';
-import { startEmulator } from '@identity-pool/emulator';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession } from 'aws-amplify/auth';
 import { cognitoCredentialsProvider } from 'aws-amplify/auth/cognito';
+import {
+  kb,
+  markdownTable,
+  measure,
+  plural,
+  progress,
+  rate,
+  startBenchEmulator,
+  writeGenerated,
+} from './bench-lib.mjs';
 import { fmtSizes, measureBundles } from './bundles.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,29 +34,11 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 
 // ---------------------------------------------------------------------------------------------
 // A time machine shared by every library and the emulator: `Date.now()` and `new Date()` jump.
-const RealDate = globalThis.Date;
-let skewMs = 0;
-class SkewedDate extends RealDate {
-  constructor(...args) {
-    if (args.length === 0) super(RealDate.now() + skewMs);
-    else super(...args);
-  }
-  static now() {
-    return RealDate.now() + skewMs;
-  }
-}
-globalThis.Date = SkewedDate;
-
-const emulator = await startEmulator({ clock: { now: () => Date.now() } });
+const { time, emulator, callsOf, identitiesOf, close } = await startBenchEmulator();
+const { RealDate } = time;
 const endpoint = emulator.endpoint;
 const region = 'us-east-1';
 const newPool = (options = {}) => emulator.createPool(options).identityPoolId;
-const callsOf = (pool) => {
-  const ids = new Set(emulator.identities(pool).map((i) => i.identityId));
-  return emulator.calls.filter((c) => c.identityPoolId === pool || (c.identityId && ids.has(c.identityId)))
-    .length;
-};
-const identitiesOf = (pool) => emulator.identities(pool).length;
 
 /** Every credential handed out is checked: never expired when returned. */
 const expiredHandedOut = { ours: 0, v3bare: 0, v3s3: 0, amplify: 0 };
@@ -155,18 +146,10 @@ const subjects = {
 };
 const order = ['ours', 'v3bare', 'v3s3', 'amplify'];
 
-const phase = (name) =>
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)} s] ${name}\n`);
+const phase = progress('bench', started);
 
 // ---------------------------------------------------------------------------------------------
 // Network calls.
-async function measure(fn) {
-  try {
-    return await fn();
-  } catch (error) {
-    return { error: String(error?.message ?? error).slice(0, 80) };
-  }
-}
 
 const network = {};
 for (const who of order) {
@@ -236,11 +219,11 @@ for (const who of order) {
       await a.get();
       const before = callsOf(pool);
       const expiredBefore = expiredHandedOut[who];
-      skewMs = 46 * 60_000;
+      time.skewMs = 46 * 60_000;
       await a.get();
       return { calls: callsOf(pool) - before, expired: expiredHandedOut[who] - expiredBefore };
     } finally {
-      skewMs = 0;
+      time.skewMs = 0;
       emulator.setCredentialsTtlSeconds(3600);
       a.stop();
     }
@@ -289,19 +272,6 @@ for (const who of order) {
 
 // ---------------------------------------------------------------------------------------------
 // Hot path: calls/s with valid cached credentials, against a bare resolved promise.
-/** Awaited calls per second of `fn` as the app calls it; one result in 1,000 is checked. */
-async function rate(fn, ms, check = () => {}) {
-  for (let i = 0; i < 2000; i++) await fn(); // warm up
-  let n = 0;
-  const start = performance.now();
-  const end = start + ms;
-  while (performance.now() < end) {
-    for (let i = 0; i < 999; i++) await fn();
-    check(await fn());
-    n += 1000;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
 phase('hot path');
 const resolved = Promise.resolve({});
 // Three interleaved rounds (ceiling, then each subject), best of each: a 2-core machine is noisy.
@@ -380,13 +350,10 @@ heap.amplify = { na: 'a singleton: one session per app' };
 phase('bundles');
 const bundles = await measureBundles();
 
-await emulator.close();
-globalThis.Date = RealDate;
+await close();
 
 // ---------------------------------------------------------------------------------------------
 // The table.
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const fmtCalls = (r, withIds = false) =>
   r?.error
     ? `error: ${r.error}`
@@ -494,11 +461,7 @@ const cells = [
     `${r.pass ? 'PASS' : 'FAIL'}${r.note ? ` — ${r.note}` : ''}`,
   ]),
 ];
-// Padded as the repository's formatter (Biome) writes Markdown tables.
-const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => row[i].length)));
-const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)];
-const table = lines.join('\n');
+const table = markdownTable(cells);
 console.log(table);
 
 const version = (name) => {
@@ -524,19 +487,13 @@ const versions = [
   `esbuild ${version('esbuild')}, vite ${version('vite')}`,
 ];
 const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const results = readFileSync(join(here, 'RESULTS.md'), 'utf8');
-const generated = `<!-- generated by pnpm bench: start -->
-Run ${new RealDate().toISOString().slice(0, 10)}, ${seconds} s. ${machine}.
+writeGenerated(
+  join(here, 'RESULTS.md'),
+  'pnpm bench',
+  `Run ${new RealDate().toISOString().slice(0, 10)}, ${seconds} s. ${machine}.
 
 ${versions.map((v) => `- ${v}`).join('\n')}
 
-${table}
-<!-- generated by pnpm bench: end -->`;
-writeFileSync(
-  join(here, 'RESULTS.md'),
-  results.replace(
-    /<!-- generated by pnpm bench: start -->[\s\S]*<!-- generated by pnpm bench: end -->/,
-    generated,
-  ),
+${table}`,
 );
 console.log(`\n${machine}; ${seconds} s. Written to bench/RESULTS.md.`);

@@ -116,6 +116,8 @@ export type PageRoutes = (url: URL, response: ServerResponse, origin: string) =>
 export interface EmulatorPageOptions extends LoopbackServerOptions {
   /** The pool's `SupportedLoginProviders` (provider name → app ID). */
   loginProviders: Record<string, string>;
+  /** The pool's ID, when the page was configured with one (an app's `amplify_outputs.json`); default a new one. */
+  identityPoolId?: string;
   /**
    * Prepares the page (bundles, drawings) for the new pool and returns its routes; when it
    * throws, the emulator is closed. `/idp/token` is answered by `idpTokenAnswer` unless a route takes it.
@@ -126,7 +128,10 @@ export interface EmulatorPageOptions extends LoopbackServerOptions {
 /** Starts the emulator (on `host`), creates a pool, and serves the page's routes. */
 export async function startEmulatorPage(options: EmulatorPageOptions): Promise<EmulatorPage> {
   const emulator = await startEmulator({ host: options.host ?? '127.0.0.1' });
-  const { identityPoolId } = emulator.createPool({ supportedLoginProviders: options.loginProviders });
+  const { identityPoolId } = emulator.createPool({
+    supportedLoginProviders: options.loginProviders,
+    ...(options.identityPoolId === undefined ? {} : { identityPoolId: options.identityPoolId }),
+  });
   let server: LoopbackServer;
   try {
     const routes = await options.routes(emulator, identityPoolId);
