@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './options.js';
 import { guard, type SessionSecrets } from './redact.js';
 import { attemptControllers, withRequestDeadline } from './request-deadline.js';
 import { withRetry } from './retry.js';
+import { setOwn } from './shape.js';
 import {
   type IdentityStamp,
   type SessionStore,
@@ -149,8 +150,8 @@ export async function resolveLogins(
       } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
         current = { provider: entry.provider };
       }
-      next[key] = current;
-      if (current.token) map[key] = current.token;
+      setOwn(next, key, current);
+      if (current.token) setOwn(map, key, current.token);
       else missing.push(key);
     }),
   );
@@ -313,7 +314,7 @@ export function sharedLoginsOf(identity: StoredIdentity, logins: Logins): Shared
   const shared: Record<string, SharedLogin> = {};
   for (const [key, entry] of Object.entries(logins)) {
     if (entry.token && identity.providers.includes(key))
-      shared[key] = { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId };
+      setOwn(shared, key, { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId });
   }
   return Object.keys(shared).length > 0 ? shared : undefined;
 }

@@ -27,6 +27,8 @@
  * (Node, workerd, older browsers) or `coordinateTabs: false`, the coordinator is single-tab and
  * does nothing.
  */
+
+import { setOwn } from './shape.js';
 import {
   credentialsEnvelope,
   type IdentityStamp,
@@ -246,7 +248,11 @@ function readSharedLogins(value: unknown, identity: StoredIdentity): SharedLogin
       (login.expiresAt === undefined || Number.isFinite(login.expiresAt)) &&
       (login.identityId === undefined || isIdentityIdLike(login.identityId));
     if (!valid) return undefined;
-    logins[key] = { token: login.token as string, expiresAt: login.expiresAt, identityId: login.identityId };
+    setOwn(logins, key, {
+      token: login.token as string,
+      expiresAt: login.expiresAt,
+      identityId: login.identityId,
+    });
   }
   return logins;
 }
