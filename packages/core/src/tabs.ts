@@ -29,6 +29,7 @@
  */
 
 import { setOwn } from './shape.js';
+import { trustedCredentials } from './storage/record-scope.js';
 import {
   credentialsEnvelope,
   type IdentityStamp,
@@ -221,8 +222,10 @@ export function readTabMessage(
   const identity = readIdentityEnvelope(m.identity);
   if (!identity) return undefined;
   if (type === 'identity') return { type, identity, seq, signedOutAt };
-  const credentials = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
-  if (credentials?.identityId !== identity.identityId) return undefined;
+  const received = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
+  if (received?.identityId !== identity.identityId) return undefined;
+  // Trusted no longer than stored credentials are: a tab's message is as untrusted as storage.
+  const credentials = trustedCredentials(received, now);
   if (m.logins === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
   const logins = readSharedLogins(m.logins, identity);
   return logins && { type: 'credentials', identity, credentials, logins, seq, signedOutAt };
