@@ -1,7 +1,6 @@
 import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { createLatest } from './auth-latest.js';
-import { readOptions } from './auth-options.js';
 import { createSignOut } from './auth-sign-out.js';
 import { followSignOutsElsewhere } from './auth-sign-outs.js';
 import { createStateView } from './auth-state.js';
@@ -14,7 +13,7 @@ import { watchLifecycleSource } from './lifecycle.js';
 import { createLoginCalls } from './login-calls.js';
 import { checkRemovableLogin, type LoginInput, resolveLogin } from './login-input.js';
 import type { IdentityPoolMachine } from './machine.js';
-import type { IdentityPoolAuthOptions } from './options.js';
+import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
 import { SessionSecrets, toLibraryError } from './redact.js';
 import { unlinkLogin } from './session.js';
@@ -76,7 +75,7 @@ export interface IdentityPoolAuth {
  * @throws ConfigurationError for a bad option, naming the field and the rule.
  */
 export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
-  const resolved = readOptions(options);
+  const resolved = resolveOptions(options);
   const clock = toTimerClock(resolved.clock);
   const { publish, on } = createEventHub();
 
