@@ -65,7 +65,10 @@ export interface IdentityPoolAuth {
   subscribe(listener: () => void): () => void;
   /** The running xstate actor. */
   readonly actor: Actor<IdentityPoolMachine>;
-  /** Stops timers and the actor; pending and later calls reject with `StoppedError`. */
+  /**
+   * Stops timers and the actor; pending and later calls reject with `StoppedError`. What is stored
+   * stays stored; no write of work begun before is sent to the storage adapter afterwards.
+   */
   stop(): void;
 }
 
@@ -229,6 +232,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     stop() {
       if (stopped) return;
       stopped = true;
+      // Not a sign-out (what is stored stays), but the namespace is free from now on: no write of
+      // work begun before stop() is sent after it, to land on what the next session stores.
+      store.endLeases();
       unwatchLifecycle();
       unwatchSignOuts();
       releaseNamespace();
