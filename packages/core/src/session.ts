@@ -304,6 +304,10 @@ async function signedInElsewhere(
   const shared = await deps.tabs.credentialsOf(latest, SHARED_CREDENTIALS_WAIT_MS);
   if (!shared?.logins || !hasLifeLeft(shared.credentials, deps) || deps.tabs.signedOutAt > heard)
     return undefined;
+  // No "still held" check is needed: restore cannot see the machine, and nothing ends what it
+  // adopted without ending the write too — a logout() (or stop()) ends the lease taken as the
+  // write begins, and a sign-out heard, or recorded as the lock's newest record, supersedes the
+  // stamp (test/tabs.test.ts: "…logs out before it could store that identity, never writes it back").
   void storeAdoptedFromMessage(deps, { identity, credentials: shared.credentials }, latest, () => true);
   return { identity, credentials: shared.credentials, logins: borrowLogins(shared.logins, {}) };
 }

@@ -23,6 +23,7 @@ import {
   tabsAvailable,
 } from '../src/tabs.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from '../src/types.js';
+import { syncAdapter } from './support/adapters.js';
 import {
   credentialsFor,
   IDENTITY_A,
@@ -698,6 +699,40 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await vi.waitFor(() =>
       expect(a.getState()).toMatchObject({ identityId: undefined, authenticated: false }),
     );
+  });
+
+  it('a tab that starts up as the user another tab signed in, and logs out before it could store that identity, never writes it back', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), false);
+    await a.login({ providerName: 'graph.facebook.com', token: 'FB-TOKEN' });
+    // The pool's lock is busy (another tab's request): b's write of the adopted identity waits for it.
+    let release!: () => void;
+    const name = tabChannelName('identity-pool', POOL_ID);
+    void o.locks.request(
+      name,
+      { mode: 'exclusive' },
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    await vi.waitFor(() => expect(o.locks.heldNames()).toContain(name));
+    const storage = syncAdapter();
+    let loggedOut = false;
+    const writtenAfterLogout: string[] = [];
+    storage.onSetItem = (key) => {
+      if (loggedOut && key !== storageKeys('identity-pool', POOL_ID).signedOut) writtenAfterLogout.push(key);
+    };
+    const b = tab(transport, storage, false);
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({ identityId: IDENTITY_A, authenticated: true }),
+    );
+    expect(storage.items.size).toBe(0);
+    loggedOut = true;
+    const logout = b.logout();
+    release();
+    await logout;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writtenAfterLogout).toEqual([]);
+    expect(storage.items.has(storageKeys('identity-pool', POOL_ID).identity)).toBe(false);
   });
 
   it('a tab holding only another tab’s login token waits for that tab to renew it instead of firing loginRequired (issue 16 §3a)', async () => {
