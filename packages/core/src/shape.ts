@@ -60,7 +60,7 @@ export const array =
  * `value[key]` when it is the value's own: what JSON and structured clone produce. An inherited
  * one (a polluted `Object.prototype`, a forged prototype) is absent.
  */
-const ownValue = (value: object, key: string): unknown =>
+export const ownValue = (value: object, key: string): unknown =>
   Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 
 /**

@@ -68,3 +68,55 @@ describe('a "__proto__" key is an entry, never the prototype', () => {
     expectOwnEntry(checked, 'value');
   });
 });
+
+describe('a field inherited from a polluted Object.prototype is absent from a tab message or record', () => {
+  const polluting = (key: string, value: unknown, run: () => void) => {
+    Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
+    try {
+      run();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  };
+  const GUEST = { v: 1, identityId: IDENTITY_A, authenticated: false, providers: [] };
+
+  it('an inherited "o" (the sign-out before) is no sign-out', () => {
+    polluting('o', 3, () => {
+      expect(readTabMessage({ v: 1, seq: 7, type: 'identity', identity: GUEST })).toMatchObject({
+        signedOutAt: 0,
+      });
+    });
+  });
+
+  it('an inherited "logins" does not make a guest’s credentials message unreadable', () => {
+    const c = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
+    const message = {
+      v: 1,
+      seq: 7,
+      type: 'credentials',
+      identity: GUEST,
+      credentials: { v: 1, ...c, expiration: c.expiration.getTime() },
+    };
+    polluting('logins', { x: { token: 'planted' } }, () => {
+      expect(readTabMessage(message)).toMatchObject({
+        type: 'credentials',
+        credentials: { identityId: IDENTITY_A },
+      });
+    });
+  });
+
+  it('an inherited login token is no token', () => {
+    const c = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
+    const message = {
+      v: 1,
+      seq: 7,
+      type: 'credentials',
+      identity: { ...GUEST, authenticated: true, providers: ['graph.facebook.com'] },
+      credentials: { v: 1, ...c, expiration: c.expiration.getTime() },
+      logins: { 'graph.facebook.com': {} },
+    };
+    polluting('token', 'planted', () => {
+      expect(readTabMessage(message)).toBeUndefined();
+    });
+  });
+});
