@@ -60,7 +60,7 @@ export const array =
  * `value[key]` when it is the value's own: what JSON and structured clone produce. An inherited
  * one (a polluted `Object.prototype`, a forged prototype) is absent.
  */
-export const ownValue = (value: object, key: string): unknown =>
+const ownValue = (value: object, key: string): unknown =>
   Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 
 /**
@@ -71,6 +71,13 @@ export const ownValue = (value: object, key: string): unknown =>
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/**
+ * The own enumerable fields of data (JSON, a structured clone) in an object of no prototype:
+ * reading a field it lacks gives undefined, never one inherited from a polluted `Object.prototype`.
+ */
+export const ownFields = (value: object): Record<string, unknown> =>
+  Object.assign(Object.create(null), value);
 
 type Shape = Record<string, Check<unknown>>;
 type Accepted<C> = C extends Check<infer T> ? T : never;

@@ -28,7 +28,7 @@
  * does nothing.
  */
 
-import { ownValue, setOwn } from './shape.js';
+import { ownFields, setOwn } from './shape.js';
 import { trustedCredentials } from './storage/record-scope.js';
 import {
   credentialsEnvelope,
@@ -215,23 +215,21 @@ export function readTabMessage(
 ): (ReceivedTabMessage & IdentityStamp) | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   // Own fields only: one inherited from a polluted Object.prototype is absent.
-  const m = (key: string) => ownValue(data, key);
-  const seq = m('seq');
-  const type = m('type');
-  const o = m('o');
-  if (m('v') !== MESSAGE_VERSION || !isSeq(seq, now)) return undefined;
+  const m = ownFields(data);
+  const { seq, type, o } = m;
+  if (m.v !== MESSAGE_VERSION || !isSeq(seq, now)) return undefined;
   if (o !== undefined && !(isPositiveInteger(o) && o <= seq)) return undefined;
   if (type === 'signOut') return { type, seq, signedOutAt: seq };
   const signedOutAt = (o as number | undefined) ?? 0;
-  const identity = readIdentityEnvelope(m('identity'));
+  const identity = readIdentityEnvelope(m.identity);
   if (!identity) return undefined;
   if (type === 'identity') return { type, identity, seq, signedOutAt };
-  const received = type === 'credentials' ? readCredentialsEnvelope(m('credentials')) : undefined;
+  const received = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
   if (received?.identityId !== identity.identityId) return undefined;
   // Trusted no longer than stored credentials are: a tab's message is as untrusted as storage.
   const credentials = trustedCredentials(received, now);
-  if (m('logins') === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
-  const logins = readSharedLogins(m('logins'), identity);
+  if (m.logins === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
+  const logins = readSharedLogins(m.logins, identity);
   return logins && { type: 'credentials', identity, credentials, logins, seq, signedOutAt };
 }
 
@@ -247,9 +245,7 @@ function readSharedLogins(value: unknown, identity: StoredIdentity): SharedLogin
   const logins: Record<string, SharedLogin> = {};
   for (const [key, raw] of entries) {
     if (typeof raw !== 'object' || raw === null) return undefined;
-    const token = ownValue(raw, 'token');
-    const expiresAt = ownValue(raw, 'expiresAt');
-    const identityId = ownValue(raw, 'identityId');
+    const { token, expiresAt, identityId } = ownFields(raw);
     const valid =
       identity.providers.includes(key) &&
       typeof token === 'string' &&
@@ -322,12 +318,7 @@ export function readRecordLockName(
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   // Own fields only: one inherited from a polluted Object.prototype is absent.
-  const value = {
-    s: ownValue(parsed, 's'),
-    i: ownValue(parsed, 'i'),
-    o: ownValue(parsed, 'o'),
-    e: ownValue(parsed, 'e'),
-  };
+  const value = ownFields(parsed);
   const identity = readIdentityEnvelope(value.i);
   if (!isSeq(value.s, now) || (value.i !== null && !identity)) return undefined;
   if (value.e !== undefined && !(identity && isPositiveInteger(value.e))) return undefined;
@@ -606,9 +597,9 @@ export function createTabCoordinator(
   channel.onmessage = (event) => {
     const data = event?.data as Wire | null;
     if (closed || typeof data !== 'object' || data === null) return;
-    const to = ownValue(data, 'to');
-    if (ownValue(data, 'v') === MESSAGE_VERSION && ownValue(data, 'type') === 'ask') {
-      if (knownCredentials && ownValue(data, 'seq') === knownCredentials.seq && typeof to === 'string')
+    const { v, type, seq, to } = ownFields(data);
+    if (v === MESSAGE_VERSION && type === 'ask') {
+      if (knownCredentials && seq === knownCredentials.seq && typeof to === 'string')
         post({ ...knownCredentials, to });
       return;
     }

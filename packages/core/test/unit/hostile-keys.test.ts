@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { redactForInspector } from '../../src/inspect.js';
 import { resolveLogins, sharedLoginsOf } from '../../src/session.js';
 import * as is from '../../src/shape.js';
-import { readTabMessage } from '../../src/tabs.js';
+import { readRecordLockName, readTabMessage } from '../../src/tabs.js';
 import { credentialsFor, IDENTITY_A } from '../support/fixtures.js';
 
 const PROTO = '__proto__';
@@ -101,6 +101,17 @@ describe('a field inherited from a polluted Object.prototype is absent from a ta
       expect(readTabMessage(message)).toMatchObject({
         type: 'credentials',
         credentials: { identityId: IDENTITY_A },
+      });
+    });
+  });
+
+  it('an inherited "e" gives a tab record no credentials expiry', () => {
+    const name = `n:record:${JSON.stringify({ s: 7, i: GUEST })}`;
+    polluting('e', Date.now() + 3_600_000, () => {
+      expect(readRecordLockName('n', name)).toEqual({
+        seq: 7,
+        identity: { identityId: IDENTITY_A, authenticated: false, providers: [] },
+        signedOutAt: 0,
       });
     });
   });
