@@ -1,7 +1,6 @@
 import type { Actor } from 'xstate';
 import { createEventHub, republishMachineEvents } from './auth-events.js';
 import { createLatest } from './auth-latest.js';
-import { readOptions } from './auth-options.js';
 import { createSignOut } from './auth-sign-out.js';
 import { followSignOutsElsewhere } from './auth-sign-outs.js';
 import { createStateView } from './auth-state.js';
@@ -14,7 +13,7 @@ import { watchLifecycleSource } from './lifecycle.js';
 import { createLoginCalls } from './login-calls.js';
 import { checkRemovableLogin, type LoginInput, resolveLogin } from './login-input.js';
 import type { IdentityPoolMachine } from './machine.js';
-import type { IdentityPoolAuthOptions } from './options.js';
+import { type IdentityPoolAuthOptions, resolveOptions } from './options.js';
 import { signOutProvider } from './provider-sign-out.js';
 import { SessionSecrets, toLibraryError } from './redact.js';
 import { unlinkLogin } from './session.js';
@@ -66,7 +65,10 @@ export interface IdentityPoolAuth {
   subscribe(listener: () => void): () => void;
   /** The running xstate actor. */
   readonly actor: Actor<IdentityPoolMachine>;
-  /** Stops timers and the actor; pending and later calls reject with `StoppedError`. */
+  /**
+   * Stops timers and the actor; pending and later calls reject with `StoppedError`. What is stored
+   * stays stored; no write of work begun before is sent to the storage adapter afterwards.
+   */
   stop(): void;
 }
 
@@ -76,7 +78,7 @@ export interface IdentityPoolAuth {
  * @throws ConfigurationError for a bad option, naming the field and the rule.
  */
 export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): IdentityPoolAuth {
-  const resolved = readOptions(options);
+  const resolved = resolveOptions(options);
   const clock = toTimerClock(resolved.clock);
   const { publish, on } = createEventHub();
 
@@ -230,6 +232,9 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     stop() {
       if (stopped) return;
       stopped = true;
+      // Not a sign-out (what is stored stays), but the namespace is free from now on: no write of
+      // work begun before stop() is sent after it, to land on what the next session stores.
+      store.endLeases();
       unwatchLifecycle();
       unwatchSignOuts();
       releaseNamespace();

@@ -15,6 +15,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { REDACTED as REDACTED_VALUE } from './redact.js';
+import { setOwn } from './shape.js';
 
 /** What xstate accepts as `inspect`: a function or an observer of inspection events. */
 export type Inspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -73,7 +74,7 @@ function copyEntries(value: object, redact: Redact, depth: number, seen: WeakSet
     else if (INTERNAL_KEYS.has(key)) out[key] = '[session internals]';
     else if (LOGINS_KEYS.has(key) && typeof child === 'object' && child !== null)
       out[key] = Object.fromEntries(Object.keys(child).map((provider) => [redact(provider), REDACTED_VALUE]));
-    else out[redact(key)] = copy(child, redact, depth + 1, seen);
+    else setOwn(out, redact(key), copy(child, redact, depth + 1, seen));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { ConfigurationError } from './errors.js';
 import type { Inspector } from './inspect.js';
 import type { LifecycleSource } from './lifecycle.js';
-import { readOptionsObject } from './options-read.js';
+import { readingOption, readOptionsObject } from './options-read.js';
 import { DEFAULT_STORAGE_TIMEOUT_MS } from './storage/session-store.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from './types.js';
 
@@ -145,9 +145,14 @@ function checkFlowRoles(options: IdentityPoolAuthOptions): void {
 
 /**
  * Validates the options and fills in the defaults.
- * @throws ConfigurationError naming the first bad field and the rule it broke.
+ * @throws ConfigurationError naming the first bad field and the rule it broke, or the one that
+ * could not be read (a throwing getter or Proxy trap, there or in an object the checks look into).
  */
 export function resolveOptions(input: unknown): ResolvedOptions {
+  return readingOption('options', () => resolveReadOptions(input));
+}
+
+function resolveReadOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigurationError('options', 'must be an object with at least identityPoolId');
   }

@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './options.js';
 import { guard, type SessionSecrets } from './redact.js';
 import { attemptControllers, withRequestDeadline } from './request-deadline.js';
 import { withRetry } from './retry.js';
+import { setOwn } from './shape.js';
 import {
   type IdentityStamp,
   type SessionStore,
@@ -149,8 +150,8 @@ export async function resolveLogins(
       } else if (stale && (force || (entry.expiresAt !== undefined && entry.expiresAt <= now))) {
         current = { provider: entry.provider };
       }
-      next[key] = current;
-      if (current.token) map[key] = current.token;
+      setOwn(next, key, current);
+      if (current.token) setOwn(map, key, current.token);
       else missing.push(key);
     }),
   );
@@ -303,6 +304,10 @@ async function signedInElsewhere(
   const shared = await deps.tabs.credentialsOf(latest, SHARED_CREDENTIALS_WAIT_MS);
   if (!shared?.logins || !hasLifeLeft(shared.credentials, deps) || deps.tabs.signedOutAt > heard)
     return undefined;
+  // No "still held" check is needed: restore cannot see the machine, and nothing ends what it
+  // adopted without ending the write too — a logout() (or stop()) ends the lease taken as the
+  // write begins, and a sign-out heard, or recorded as the lock's newest record, supersedes the
+  // stamp (test/tabs.test.ts: "…logs out before it could store that identity, never writes it back").
   void storeAdoptedFromMessage(deps, { identity, credentials: shared.credentials }, latest, () => true);
   return { identity, credentials: shared.credentials, logins: borrowLogins(shared.logins, {}) };
 }
@@ -313,7 +318,7 @@ export function sharedLoginsOf(identity: StoredIdentity, logins: Logins): Shared
   const shared: Record<string, SharedLogin> = {};
   for (const [key, entry] of Object.entries(logins)) {
     if (entry.token && identity.providers.includes(key))
-      shared[key] = { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId };
+      setOwn(shared, key, { token: entry.token, expiresAt: entry.expiresAt, identityId: entry.identityId });
   }
   return Object.keys(shared).length > 0 ? shared : undefined;
 }

@@ -63,6 +63,22 @@ export const array =
 const ownValue = (value: object, key: string): unknown =>
   Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 
+/**
+ * Sets `target[key]` as an own data property, whatever `key` is: an assignment of `"__proto__"`
+ * would set the object's prototype instead of an entry (a key an untrusted message or record can
+ * name). For every map this library builds from keys it did not choose.
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * The own enumerable fields of data (JSON, a structured clone) in an object of no prototype:
+ * reading a field it lacks gives undefined, never one inherited from a polluted `Object.prototype`.
+ */
+export const ownFields = (value: object): Record<string, unknown> =>
+  Object.assign(Object.create(null), value);
+
 type Shape = Record<string, Check<unknown>>;
 type Accepted<C> = C extends Check<infer T> ? T : never;
 type OptionalKey<S extends Shape> = { [K in keyof S]: undefined extends Accepted<S[K]> ? K : never }[keyof S];
@@ -81,7 +97,7 @@ export const object =
     for (const key of Object.keys(shape)) {
       const checked = (shape[key] as Check<unknown>)(ownValue(value, key));
       if (checked === INVALID) return INVALID;
-      if (checked !== undefined) result[key] = checked;
+      if (checked !== undefined) setOwn(result, key, checked);
     }
     return result as Checked<S>;
   };

@@ -27,6 +27,9 @@
  * (Node, workerd, older browsers) or `coordinateTabs: false`, the coordinator is single-tab and
  * does nothing.
  */
+
+import { ownFields, setOwn } from './shape.js';
+import { trustedCredentials } from './storage/record-scope.js';
 import {
   credentialsEnvelope,
   type IdentityStamp,
@@ -210,17 +213,21 @@ export function readTabMessage(
   data: unknown,
   now: number = Date.now(),
 ): (ReceivedTabMessage & IdentityStamp) | undefined {
-  const m = data as Record<string, unknown> | null;
-  if (typeof m !== 'object' || m === null || m.v !== MESSAGE_VERSION || !isSeq(m.seq, now)) return undefined;
-  const { seq, type } = m;
-  if (m.o !== undefined && !(isPositiveInteger(m.o) && m.o <= seq)) return undefined;
+  if (typeof data !== 'object' || data === null) return undefined;
+  // Own fields only: one inherited from a polluted Object.prototype is absent.
+  const m = ownFields(data);
+  const { seq, type, o } = m;
+  if (m.v !== MESSAGE_VERSION || !isSeq(seq, now)) return undefined;
+  if (o !== undefined && !(isPositiveInteger(o) && o <= seq)) return undefined;
   if (type === 'signOut') return { type, seq, signedOutAt: seq };
-  const signedOutAt = (m.o as number | undefined) ?? 0;
+  const signedOutAt = (o as number | undefined) ?? 0;
   const identity = readIdentityEnvelope(m.identity);
   if (!identity) return undefined;
   if (type === 'identity') return { type, identity, seq, signedOutAt };
-  const credentials = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
-  if (credentials?.identityId !== identity.identityId) return undefined;
+  const received = type === 'credentials' ? readCredentialsEnvelope(m.credentials) : undefined;
+  if (received?.identityId !== identity.identityId) return undefined;
+  // Trusted no longer than stored credentials are: a tab's message is as untrusted as storage.
+  const credentials = trustedCredentials(received, now);
   if (m.logins === undefined) return { type: 'credentials', identity, credentials, seq, signedOutAt };
   const logins = readSharedLogins(m.logins, identity);
   return logins && { type: 'credentials', identity, credentials, logins, seq, signedOutAt };
@@ -237,16 +244,21 @@ function readSharedLogins(value: unknown, identity: StoredIdentity): SharedLogin
   if (entries.length === 0 || entries.length > 10) return undefined;
   const logins: Record<string, SharedLogin> = {};
   for (const [key, raw] of entries) {
-    const login = raw as Partial<SharedLogin> | null;
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const { token, expiresAt, identityId } = ownFields(raw);
     const valid =
       identity.providers.includes(key) &&
-      typeof login?.token === 'string' &&
-      login.token.length > 0 &&
-      login.token.length <= 50_000 &&
-      (login.expiresAt === undefined || Number.isFinite(login.expiresAt)) &&
-      (login.identityId === undefined || isIdentityIdLike(login.identityId));
+      typeof token === 'string' &&
+      token.length > 0 &&
+      token.length <= 50_000 &&
+      (expiresAt === undefined || Number.isFinite(expiresAt)) &&
+      (identityId === undefined || isIdentityIdLike(identityId));
     if (!valid) return undefined;
-    logins[key] = { token: login.token as string, expiresAt: login.expiresAt, identityId: login.identityId };
+    setOwn(logins, key, {
+      token,
+      expiresAt: expiresAt as number | undefined,
+      identityId: identityId as string | undefined,
+    });
   }
   return logins;
 }
@@ -298,14 +310,17 @@ export function readRecordLockName(
 ): TabRecord | undefined {
   const prefix = `${name}:record:`;
   if (typeof lockName !== 'string' || !lockName.startsWith(prefix)) return undefined;
-  let value: { s?: unknown; i?: unknown; o?: unknown; e?: unknown } | null;
+  let parsed: unknown;
   try {
-    value = JSON.parse(lockName.slice(prefix.length));
+    parsed = JSON.parse(lockName.slice(prefix.length));
   } catch {
     return undefined;
   }
-  const identity = readIdentityEnvelope(value?.i);
-  if (!value || !isSeq(value.s, now) || (value.i !== null && !identity)) return undefined;
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  // Own fields only: one inherited from a polluted Object.prototype is absent.
+  const value = ownFields(parsed);
+  const identity = readIdentityEnvelope(value.i);
+  if (!isSeq(value.s, now) || (value.i !== null && !identity)) return undefined;
   if (value.e !== undefined && !(identity && isPositiveInteger(value.e))) return undefined;
   if (value.o !== undefined && !(identity && isPositiveInteger(value.o) && value.o <= value.s))
     return undefined;
@@ -582,16 +597,17 @@ export function createTabCoordinator(
   channel.onmessage = (event) => {
     const data = event?.data as Wire | null;
     if (closed || typeof data !== 'object' || data === null) return;
-    if (data.v === MESSAGE_VERSION && data.type === 'ask') {
-      if (knownCredentials && data.seq === knownCredentials.seq && typeof data.to === 'string')
-        post({ ...knownCredentials, to: data.to });
+    const { v, type, seq, to } = ownFields(data);
+    if (v === MESSAGE_VERSION && type === 'ask') {
+      if (knownCredentials && seq === knownCredentials.seq && typeof to === 'string')
+        post({ ...knownCredentials, to });
       return;
     }
     const message = readTabMessage(data, now());
     if (!message) return;
-    for (const wait of [...waiting]) wait(message, data.to);
+    for (const wait of [...waiting]) wait(message, to);
     // A reply is for the tab that asked.
-    if (data.to !== undefined) return;
+    if (to !== undefined) return;
     hearSignOut(message.signedOutAt, message.type === 'signOut' ? undefined : message.identity);
     if (message.type === 'signOut') return; // delivered just above
     // One older than what this tab knows is stale — unless this tab knows it only from its record

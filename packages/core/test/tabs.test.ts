@@ -11,6 +11,7 @@ import { createIdentityPoolAuth, type IdentityPoolAuth } from '../src/auth.js';
 import { ConfigurationError } from '../src/errors.js';
 import { resolveOptions } from '../src/options.js';
 import { memoryStorage } from '../src/storage/memory.js';
+import { MAX_CREDENTIAL_TRUST_MS } from '../src/storage/record-scope.js';
 import { storageKeys } from '../src/storage/session-store.js';
 import {
   createTabCoordinator,
@@ -22,6 +23,7 @@ import {
   tabsAvailable,
 } from '../src/tabs.js';
 import type { CognitoIdentityTransport, LoginProvider, StorageAdapter } from '../src/types.js';
+import { syncAdapter } from './support/adapters.js';
 import {
   credentialsFor,
   IDENTITY_A,
@@ -33,6 +35,7 @@ import {
 import { origin, webLocks } from './support/tab-scope.js';
 
 const GUEST_A = { identityId: IDENTITY_A, authenticated: false, providers: [] };
+const HOUR_MS = 3_600_000;
 /** How identities and credentials travel: as storage writes them (`v` is the schema version). */
 const GUEST_A_WIRE = { v: 1, ...GUEST_A };
 
@@ -189,9 +192,11 @@ describe('tab coordination: messages and records', () => {
         credentials: { v: 1, ...c, expiration },
       };
       expect(readTabMessage(message)).toBeUndefined();
-      expect(readTabMessage({ ...message, credentials: { v: 1, ...c, expiration: 8.64e15 } })).toMatchObject({
-        credentials: { expiration: new Date(8.64e15) },
-      });
+      // The last instant a Date holds is a Date: accepted, and trusted for at most 12 hours.
+      const now = Date.now();
+      expect(
+        readTabMessage({ ...message, credentials: { v: 1, ...c, expiration: 8.64e15 } }, now),
+      ).toMatchObject({ credentials: { expiration: new Date(now + MAX_CREDENTIAL_TRUST_MS) } });
     },
   );
 
@@ -579,6 +584,44 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await vi.waitFor(() => expect(a.getCachedIdentityId()).toBeUndefined());
   });
 
+  it('credentials received from another tab are trusted no longer than stored ones: at most 12 hours ahead', async () => {
+    const now = Date.now();
+    const tenDays = credentialsFor(IDENTITY_A, now + 10 * 24 * HOUR_MS, 'planted');
+    const wire = {
+      v: 1,
+      seq: now,
+      type: 'credentials',
+      identity: GUEST_A_WIRE,
+      credentials: { v: 1, ...tenDays, expiration: tenDays.expiration.getTime() },
+    };
+    // The parser caps them (one function with storage's, trustedCredentials).
+    const read = readTabMessage(wire, now);
+    expect(read?.type === 'credentials' && read.credentials.expiration.getTime()).toBe(
+      now + MAX_CREDENTIAL_TRUST_MS,
+    );
+  });
+
+  it('a session that adopts credentials from another tab serves them expiring at most 12 hours ahead', async () => {
+    const now = Date.now();
+    const tenDays = credentialsFor(IDENTITY_A, now + 10 * 24 * HOUR_MS, 'planted');
+    const wire = {
+      v: 1,
+      type: 'credentials',
+      identity: GUEST_A_WIRE,
+      credentials: { v: 1, ...tenDays, expiration: tenDays.expiration.getTime() },
+    };
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const b = tab(transport, memoryStorage(), false);
+    expect(await b.getIdentityId()).toBe(IDENTITY_A);
+    const forger = new (o.scope().BroadcastChannel)(tabChannelName('identity-pool', POOL_ID));
+    forger.postMessage({ ...wire, seq: Date.now() });
+    await vi.waitFor(() => expect(b.getState().expiration).toBeDefined());
+    const served = await b.getCredentials();
+    expect(served.secretAccessKey).toBe(tenDays.secretAccessKey);
+    expect(served.expiration.getTime()).toBeLessThanOrEqual(Date.now() + MAX_CREDENTIAL_TRUST_MS);
+  });
+
   it('a tab that adopts another tab’s identity stores it in its own storage, stamped, so every tab can reload (issue 16 §3b)', async () => {
     stubOrigin(0);
     const { transport, calls } = countingTransport(5);
@@ -656,6 +699,40 @@ describe('tab coordination: the mechanism (Web Locks manager, late channel)', ()
     await vi.waitFor(() =>
       expect(a.getState()).toMatchObject({ identityId: undefined, authenticated: false }),
     );
+  });
+
+  it('a tab that starts up as the user another tab signed in, and logs out before it could store that identity, never writes it back', async () => {
+    const o = stubOrigin(0);
+    const { transport } = countingTransport(5);
+    const a = tab(transport, memoryStorage(), false);
+    await a.login({ providerName: 'graph.facebook.com', token: 'FB-TOKEN' });
+    // The pool's lock is busy (another tab's request): b's write of the adopted identity waits for it.
+    let release!: () => void;
+    const name = tabChannelName('identity-pool', POOL_ID);
+    void o.locks.request(
+      name,
+      { mode: 'exclusive' },
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    await vi.waitFor(() => expect(o.locks.heldNames()).toContain(name));
+    const storage = syncAdapter();
+    let loggedOut = false;
+    const writtenAfterLogout: string[] = [];
+    storage.onSetItem = (key) => {
+      if (loggedOut && key !== storageKeys('identity-pool', POOL_ID).signedOut) writtenAfterLogout.push(key);
+    };
+    const b = tab(transport, storage, false);
+    await vi.waitFor(() =>
+      expect(b.getState()).toMatchObject({ identityId: IDENTITY_A, authenticated: true }),
+    );
+    expect(storage.items.size).toBe(0);
+    loggedOut = true;
+    const logout = b.logout();
+    release();
+    await logout;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writtenAfterLogout).toEqual([]);
+    expect(storage.items.has(storageKeys('identity-pool', POOL_ID).identity)).toBe(false);
   });
 
   it('a tab holding only another tab’s login token waits for that tab to renew it instead of firing loginRequired (issue 16 §3a)', async () => {

@@ -1,3 +1,5 @@
+import type { IdentityPoolCredentials } from '../types.js';
+
 /**
  * What a stored record belongs to. Storage is untrusted input: another pool's or another
  * region's records can be planted under this pool's keys (a shared Redis, a copied profile), so
@@ -39,3 +41,16 @@ export const MAX_CREDENTIAL_TRUST_MS = 12 * 3_600_000;
  */
 export const trustedUntil = (expiration: number, now: number): number =>
   Math.min(expiration, now + MAX_CREDENTIAL_TRUST_MS);
+
+/**
+ * Credentials from untrusted input (storage, another tab's message) as they are served: the same
+ * object when their expiry is trusted, else a copy expiring at {@link trustedUntil}.
+ */
+export function trustedCredentials(
+  credentials: IdentityPoolCredentials,
+  now: number,
+): IdentityPoolCredentials {
+  const expiration = credentials.expiration.getTime();
+  const until = trustedUntil(expiration, now);
+  return until === expiration ? credentials : Object.freeze({ ...credentials, expiration: new Date(until) });
+}

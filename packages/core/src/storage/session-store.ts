@@ -5,7 +5,7 @@ import * as is from '../shape.js';
 import type { Awaitable, IdentityPoolCredentials, StorageAdapter, StorageWriteOptions } from '../types.js';
 import { boundedCall, type CallOutcome, type CallTimers } from './bounded-call.js';
 import { KeyQueue } from './key-queue.js';
-import { foreignReason, type RecordScope, regionOf, trustedUntil } from './record-scope.js';
+import { foreignReason, type RecordScope, regionOf, trustedCredentials } from './record-scope.js';
 import { type SignOutRecord, signOutRecordSchema } from './sign-out-record.js';
 
 /**
@@ -283,10 +283,7 @@ export class SessionStore {
     if (!value || value.identityId !== identityId) return undefined;
     const stored = fromCredentialsEnvelope(value);
     if (value.v < STORED_RECORD_VERSION) await this.saveCredentials(stored, lease);
-    const expiration = trustedUntil(value.expiration, this.clock.now());
-    return expiration === value.expiration
-      ? stored
-      : Object.freeze({ ...stored, expiration: new Date(expiration) });
+    return trustedCredentials(stored, this.clock.now());
   }
 
   async saveCredentials(credentials: IdentityPoolCredentials, lease = this.lease()): Promise<void> {

@@ -82,7 +82,8 @@ describe('hostile option objects', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConfigurationError);
-    expect((thrown as ConfigurationError).field).toBe('options');
+    // The option whose getter threw (options-read.ts reads them one by one).
+    expect((thrown as ConfigurationError).field).toBe('storage');
   });
 
   it('createIdentityPoolAuth either works or throws a ConfigurationError', () => {
