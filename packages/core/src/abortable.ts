@@ -15,20 +15,23 @@ export interface Timers {
 }
 
 /** How a race may end before its work does. A handler's return value settles the race; a throw rejects it. */
-export type RaceStops<T> = {
-  /** Ends the race when it aborts (at once when it already has). */
-  signal?: AbortSignal | undefined;
-  /** The outcome on abort; rejecting with `AbortError` when absent. */
-  onAbort?: () => T;
-} & (
+export type RaceStops<T> = (
   | {
-      /** Ends the race after this many ms on `timers`, with what `onTimeout` returns (or throws). */
-      timeoutMs: number;
-      timers: Timers;
-      onTimeout: () => T;
+      /** Ends the race when it aborts (at once when it already has), with what `onAbort` returns (or throws). */
+      signal: AbortSignal | undefined;
+      onAbort: () => T;
     }
-  | { timeoutMs?: undefined; timers?: undefined; onTimeout?: undefined }
-);
+  | { signal?: undefined; onAbort?: undefined }
+) &
+  (
+    | {
+        /** Ends the race after this many ms on `timers`, with what `onTimeout` returns (or throws). */
+        timeoutMs: number;
+        timers: Timers;
+        onTimeout: () => T;
+      }
+    | { timeoutMs?: undefined; timers?: undefined; onTimeout?: undefined }
+  );
 
 /**
  * Settles as `work` does, or as a stop's handler says when the signal aborts or the deadline
@@ -51,7 +54,7 @@ export function race<T>(work: PromiseLike<T> | undefined, stops: RaceStops<T>): 
         reject(error);
       }
     };
-    const onAbort = () => end(stops.onAbort ?? rejectAborted);
+    const { onAbort } = stops;
     let stopListening = () => {};
     work?.then(
       (value) => end(() => value),
@@ -64,11 +67,12 @@ export function race<T>(work: PromiseLike<T> | undefined, stops: RaceStops<T>): 
       const { onTimeout } = stops;
       timer = stops.timers.setTimeout(() => end(onTimeout), stops.timeoutMs);
     }
-    stopListening = whenAborted(signal, onAbort);
+    if (onAbort) stopListening = whenAborted(signal, () => end(onAbort));
   });
 }
 
-const rejectAborted = (): never => {
+/** An abort's outcome where the caller needs nothing else: `AbortError`, whatever the signal's reason. */
+export const rejectAborted = (): never => {
   throw new AbortError();
 };
 
@@ -78,7 +82,7 @@ const rejectAborted = (): never => {
  * transports that wrap an API without cancellation.
  */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  return signal ? race(promise, { signal }) : promise;
+  return signal ? race(promise, { signal, onAbort: rejectAborted }) : promise;
 }
 
 /** Throws the signal's reason if it has aborted (as `AbortSignal.throwIfAborted()`, where that is missing). */

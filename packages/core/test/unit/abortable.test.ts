@@ -7,7 +7,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { abortable, race, throwIfAborted, whenAborted } from '../../src/abortable.js';
+import { abortable, race, rejectAborted, throwIfAborted, whenAborted } from '../../src/abortable.js';
 import { sleep } from '../../src/clock.js';
 import { answerWithin, withDeadline } from '../../src/deadline.js';
 import { AbortError, IdentityPoolError, NetworkError } from '../../src/errors.js';
@@ -73,6 +73,7 @@ describe('race', () => {
     const failure = new NetworkError('GetId', 'down');
     const result = race(Promise.reject(failure), {
       signal: controller.signal,
+      onAbort: rejectAborted,
       timeoutMs: 1_000,
       timers: clock,
       onTimeout: () => 'late',
@@ -89,6 +90,7 @@ describe('race', () => {
     const onTimeout = vi.fn(() => 'timed out');
     const result = race(work.promise, {
       signal: controller.signal,
+      onAbort: rejectAborted,
       timeoutMs: 1_000,
       timers: clock,
       onTimeout,
@@ -115,13 +117,14 @@ describe('race', () => {
     await expect(result).rejects.toBe(thrown);
   });
 
-  it('an abort first: AbortError by default, the timer cleared, the handler never run again', async () => {
+  it('an abort first: the abort handler (rejectAborted: an AbortError), the timer cleared, the handler never run again', async () => {
     const clock = new ControlledClock();
     const controller = new AbortController();
     const work = deferred<string>();
     const onTimeout = vi.fn(() => 'late');
     const result = race(work.promise, {
       signal: controller.signal,
+      onAbort: rejectAborted,
       timeoutMs: 1_000,
       timers: clock,
       onTimeout,
