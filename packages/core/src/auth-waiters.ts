@@ -4,6 +4,7 @@
  * failed request, a sign-out or `stop()`.
  */
 import type { Actor } from 'xstate';
+import { whenAborted } from './abortable.js';
 import type { Snapshot } from './auth-state.js';
 import { AbortError, StoppedError } from './errors.js';
 import type { IdentityPoolMachine } from './machine.js';
@@ -68,7 +69,6 @@ export function createWaiters(
         waiters.delete(waiter);
         reject(new AbortError());
       };
-      const done = () => signal?.removeEventListener('abort', onAbort);
       const waiter: Waiter = {
         kind,
         check(credentials, snapshot) {
@@ -83,7 +83,7 @@ export function createWaiters(
           reject(error);
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = whenAborted(signal, onAbort);
       waiters.add(waiter);
       send();
       if (waiters.has(waiter) && waiter.check(current(), actor.getSnapshot())) waiters.delete(waiter);

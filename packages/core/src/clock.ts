@@ -1,3 +1,5 @@
+import { race } from './abortable.js';
+
 /**
  * Time as the library sees it. `now()` is epoch ms. A clock that also has `setTimeout` and
  * `clearTimeout` (xstate's `SimulatedClock`, for one) drives every timer too — the refresh timer
@@ -75,17 +77,14 @@ function unref(handle: unknown): unknown {
 
 /** Resolves after `ms` on the clock; rejects with the signal's reason when it aborts first. */
 export function sleep(clock: TimerClock, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clock.clearTimeout(id);
-      reject(signal?.reason);
-    };
-    const id = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return race<void>(undefined, {
+    timeoutMs: ms,
+    timers: clock,
+    onTimeout: () => undefined,
+    signal,
+    onAbort: () => {
+      throw signal?.reason;
+    },
   });
 }
 

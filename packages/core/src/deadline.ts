@@ -2,24 +2,20 @@
  * `withDeadline`: a wait that ends. For login providers wrapping vendor callbacks that may never
  * come (a known behaviour of some SDKs): the vendor's work is not cancelled, only this wait ends.
  */
+import { race } from './abortable.js';
+import { systemClock } from './clock.js';
 
 /**
  * Settles as `promise` does, or, if it has not settled after `timeoutMs`, rejects with
  * `onTimeout()` (called once, at the deadline: close a dialog there).
  */
 export function withDeadline<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+  return race(promise, {
+    timeoutMs,
+    timers: systemClock,
+    onTimeout: () => {
+      throw onTimeout();
+    },
   });
 }
 
@@ -32,20 +28,12 @@ export function answerWithin<T>(
   timeoutMs: number,
   onTimeout?: () => void,
 ): Promise<T | undefined> {
-  return new Promise<T | undefined>((resolve, reject) => {
-    const timer = setTimeout(() => {
+  return race<T | undefined>(promise, {
+    timeoutMs,
+    timers: systemClock,
+    onTimeout: () => {
       onTimeout?.();
-      resolve(undefined);
-    }, timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+      return undefined;
+    },
   });
 }

@@ -7,6 +7,8 @@
  * The core runs in every runtime: the DOM is reached through `globalThis` and typed here by the
  * few members used, so outside a browser this rejects instead of touching a missing global.
  */
+import { race } from './abortable.js';
+import { systemClock } from './clock.js';
 import { LoginProviderUnavailableError, type LoginProviderUnavailableReason } from './errors.js';
 
 interface ScriptElementLike {
@@ -74,50 +76,52 @@ function startLoad<T>(options: LoadScriptOptions<T>): Promise<T> {
   if (!doc) {
     return Promise.reject(fail('load-failed', `${vendor} can only be loaded in a browser page (${url})`));
   }
-  return new Promise<T>((resolve, reject) => {
-    const script = doc.createElement('script');
-    let violation: ViolationLike | undefined;
-    const onViolation = (event: ViolationLike) => {
-      if (blocks(event, url)) violation = event;
-    };
-    let settled = false;
-    const finish = (outcome: { value: T } | { error: LoginProviderUnavailableError }) => {
-      if (settled) return; // a load that ends after its deadline changes nothing here
-      settled = true;
-      clearTimeout(timer);
-      doc.removeEventListener('securitypolicyviolation', onViolation);
-      if ('value' in outcome) return resolve(outcome.value);
-      script.remove(); // the next attempt appends a fresh element
-      reject(outcome.error);
-    };
-    const timer = setTimeout(
-      () => finish({ error: fail('timeout', timeoutMessage(vendor, url, timeoutMs)) }),
-      timeoutMs,
-    );
+  const script = doc.createElement('script');
+  let violation: ViolationLike | undefined;
+  const onViolation = (event: ViolationLike) => {
+    if (blocks(event, url)) violation = event;
+  };
+  const loaded = new Promise<T>((resolve, reject) => {
     script.addEventListener('load', () => {
       const api = read();
-      finish(
-        api !== undefined
-          ? { value: api }
-          : { error: fail('not-defined', notDefinedMessage(vendor, url, defines)) },
-      );
+      if (api !== undefined) resolve(api);
+      else reject(fail('not-defined', notDefinedMessage(vendor, url, defines)));
     });
     script.addEventListener('error', () => {
       // The violation event is queued as its own task, next to this one: look after it.
       setTimeout(() => {
-        finish({
-          error: violation
+        reject(
+          violation
             ? fail('blocked-by-csp', cspMessage(vendor, url, violation))
             : fail('load-failed', loadFailedMessage(vendor, url)),
-        });
+        );
       }, 0);
     });
-    doc.addEventListener('securitypolicyviolation', onViolation);
-    for (const [name, value] of Object.entries(options.attributes ?? {})) script.setAttribute(name, value);
-    script.async = true;
-    script.src = url;
-    (doc.head ?? doc.documentElement).appendChild(script);
   });
+  doc.addEventListener('securitypolicyviolation', onViolation);
+  for (const [name, value] of Object.entries(options.attributes ?? {})) script.setAttribute(name, value);
+  script.async = true;
+  script.src = url;
+  (doc.head ?? doc.documentElement).appendChild(script);
+  // A load that ends after its deadline changes nothing here.
+  const inTime = race(loaded, {
+    timeoutMs,
+    timers: systemClock,
+    onTimeout: () => {
+      throw fail('timeout', timeoutMessage(vendor, url, timeoutMs));
+    },
+  });
+  return inTime.then(
+    (api) => {
+      doc.removeEventListener('securitypolicyviolation', onViolation);
+      return api;
+    },
+    (error: unknown) => {
+      doc.removeEventListener('securitypolicyviolation', onViolation);
+      script.remove(); // the next attempt appends a fresh element
+      throw error;
+    },
+  );
 }
 
 /** Whether a CSP violation is about loading this script. */

@@ -4,6 +4,7 @@
  * never from credentials some other login brought.
  */
 import type { Actor } from 'xstate';
+import { whenAborted } from './abortable.js';
 import { AbortError } from './errors.js';
 import type { ResolvedLogin } from './login-input.js';
 import type { IdentityPoolMachine } from './machine.js';
@@ -67,7 +68,6 @@ export function createLoginCalls(actor: Actor<IdentityPoolMachine>, secrets: Ses
       callers: new Set(),
     };
     return new Promise<IdentityPoolCredentials>((resolve, reject) => {
-      const done = () => signal?.removeEventListener('abort', onAbort);
       const caller: LoginCaller = {
         resolve: (credentials) => {
           done();
@@ -86,7 +86,7 @@ export function createLoginCalls(actor: Actor<IdentityPoolMachine>, secrets: Ses
           actor.send({ type: 'LOGIN.CANCEL', ticket });
       }
       pending.callers.add(caller);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = whenAborted(signal, onAbort);
       if (joined) return;
       pendingLogins.set(ticket, pending);
       actor.send({ type: 'LOGIN', ticket, ...entry });

@@ -10,6 +10,7 @@
  *   (rule 3: the identity is stored before its credentials are handed out).
  * - `undoLogin`: when the caller gave up while the save was running, puts storage back as it was.
  */
+import { throwIfAborted, whenAborted } from './abortable.js';
 import { LoginFailedError, LoginRequiredError } from './errors.js';
 import { type Recovery, recoveryFor } from './recovery.js';
 import { redactValue } from './redact.js';
@@ -24,7 +25,6 @@ import {
   sendGetId,
   sharedLoginsOf,
   signOutsOf,
-  throwIfAborted,
   verifyNotSignedOut,
 } from './session.js';
 import { type IdentityStamp, type StoredIdentity, storedIdentityOf } from './storage/session-store.js';
@@ -148,13 +148,11 @@ async function step<T>(
 ) {
   if (!signal) return request(undefined);
   const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
+  const stopForwarding = whenAborted(signal, () => controller.abort(signal.reason));
   try {
     return await request(controller.signal);
   } finally {
-    signal.removeEventListener('abort', forward);
+    stopForwarding();
   }
 }
 

@@ -3,6 +3,7 @@
  * failing the caller. The session's own state is cleared without it; a vendor that fails, throws
  * or never answers is reported (an `error` event) and waited for no longer than the deadline.
  */
+import { race } from './abortable.js';
 import type { TimerClock } from './clock.js';
 import { type IdentityPoolError, LoginProviderTimeoutError, toLoginProviderError } from './errors.js';
 import type { LoginProvider } from './types.js';
@@ -21,24 +22,18 @@ export function signOutProvider(
   timeoutMs = PROVIDER_SIGN_OUT_TIMEOUT_MS,
 ): Promise<void> {
   const id = typeof provider.id === 'string' ? provider.id : 'login provider';
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    const finish = (error?: IdentityPoolError) => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimeout(timer);
-      if (error) report(error);
-      resolve();
-    };
-    const timer = clock.setTimeout(
-      () => finish(new LoginProviderTimeoutError(id, 'signOut', timeoutMs)),
-      timeoutMs,
+  // What went wrong, if anything: the vendor's failure or, first, the deadline.
+  const failure = Promise.resolve()
+    .then(() => provider.signOut?.())
+    .then(
+      () => undefined,
+      (error: unknown) => toLoginProviderError(id, 'signOut', error),
     );
-    Promise.resolve()
-      .then(() => provider.signOut?.())
-      .then(
-        () => finish(),
-        (error: unknown) => finish(toLoginProviderError(id, 'signOut', error)),
-      );
+  return race<IdentityPoolError | undefined>(failure, {
+    timeoutMs,
+    timers: clock,
+    onTimeout: () => new LoginProviderTimeoutError(id, 'signOut', timeoutMs),
+  }).then((error) => {
+    if (error) report(error);
   });
 }

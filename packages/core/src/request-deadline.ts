@@ -4,6 +4,7 @@
  * ones that ignore the `AbortSignal` they are given: the wait ends at the deadline whatever the
  * transport does, and the request's signal is aborted so that a transport that listens stops.
  */
+import { race } from './abortable.js';
 import type { TimerClock } from './clock.js';
 import { AbortError, NetworkError } from './errors.js';
 
@@ -28,7 +29,8 @@ export function attemptControllers(): () => AbortController {
 /**
  * Runs `request` with a signal that aborts when `signal` does or `timeoutMs` (on `clock`) passes.
  * At the deadline it rejects with {@link requestTimedOut}; when `signal` aborts first, with
- * `AbortError` (as the built-in transports do).
+ * `AbortError` (as the built-in transports do). Either way the request's signal is aborted too,
+ * and the wait ends then even for a transport that ignores it.
  */
 export function withRequestDeadline<T>(
   operation: string,
@@ -38,41 +40,28 @@ export function withRequestDeadline<T>(
   request: (signal: AbortSignal) => Promise<T>,
   controller = new AbortController(),
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      // A transport that ignores its signal must not keep the caller waiting either.
-      reject(new AbortError());
+  if (signal?.aborted) return Promise.reject(new AbortError());
+  return race(start(request, controller.signal), {
+    signal,
+    onAbort: () => {
       controller.abort(signal?.reason);
-    };
-    const timer = clock.setTimeout(() => {
+      throw new AbortError();
+    },
+    timeoutMs,
+    timers: clock,
+    onTimeout: () => {
       const error = requestTimedOut(operation, timeoutMs);
-      reject(error);
       controller.abort(error);
-    }, timeoutMs);
-    const done = () => {
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    if (signal?.aborted) {
-      done();
-      return reject(new AbortError());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let pending: Promise<T>;
-    try {
-      pending = Promise.resolve(request(controller.signal));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
+      throw error;
+    },
   });
+}
+
+/** The request's promise; a synchronous throw becomes its rejection. */
+function start<T>(request: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return Promise.resolve(request(signal));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

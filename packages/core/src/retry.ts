@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abortable.js';
 import { sleep, type TimerClock } from './clock.js';
 import { NetworkError, ServiceError } from './errors.js';
 import type { RetryOptions } from './options.js';
@@ -62,7 +63,7 @@ export async function withRetry<T>(
 ): Promise<T> {
   for (let attemptNumber = 1; ; attemptNumber++) {
     // The caller may have given up while we waited (for a token, or a back-off): send nothing then.
-    if (signal?.aborted) throw signal.reason;
+    throwIfAborted(signal);
     try {
       return await attempt(attemptNumber);
     } catch (error) {

@@ -5,6 +5,7 @@
  * never hands out credentials for an identity that is not stored yet.
  */
 
+import { throwIfAborted } from './abortable.js';
 import { type ClockSkew, correctedNow, noteExpiration, noteServerTime, type TimerClock } from './clock.js';
 import { ConfigurationError, InvalidResponseError, LoginRequiredError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -226,10 +227,6 @@ const timeBoxed = <T>(
   return () =>
     withRequestDeadline(operation, deps.options.requestTimeoutMs, deps.clock, signal, request, controller());
 };
-
-export function throwIfAborted(signal: AbortSignal | undefined) {
-  if (signal?.aborted) throw signal.reason;
-}
 
 /**
  * The stored identity and its stamp; a stamp with sequence numbers no tab could have made (storage

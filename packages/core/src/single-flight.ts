@@ -3,6 +3,7 @@
  * second dialog, nor end the first with a cancel nobody asked for: a call made while an attempt
  * runs joins it and gets the same result.
  */
+import { race } from './abortable.js';
 import { AbortError } from './errors.js';
 
 interface Flight<T> {
@@ -40,17 +41,16 @@ export function singleFlight<T>(
     current ??= start();
     const flight = current;
     flight.callers++;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
+    return race(flight.promise, {
+      signal,
+      onAbort: () => {
         flight.callers--;
         if (flight.callers === 0 && current === flight) {
           current = undefined; // abandoned: the next call starts afresh
           flight.controller.abort();
         }
-        reject(new AbortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(resolve, reject).finally(() => signal?.removeEventListener('abort', onAbort));
+        throw new AbortError();
+      },
     });
   };
 }

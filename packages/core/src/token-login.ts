@@ -3,7 +3,8 @@
  * has no package of its own — Sign in with Apple, Login with Amazon, Cognito user pools, OIDC
  * issuers, SAML, developer-authenticated identities (`cognito-identity.amazonaws.com`).
  */
-import { AbortError, ConfigurationError, LoginCancelledError } from './errors.js';
+import { throwAbortErrorIfAborted } from './abortable.js';
+import { ConfigurationError, LoginCancelledError } from './errors.js';
 import type { Awaitable, LoginProvider, LoginToken } from './types.js';
 
 /** What a token function may return: a token, a token with its expiry, or `null` for none. */
@@ -42,10 +43,6 @@ function toLoginToken(result: TokenResult, what: string): LoginToken | null {
   };
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError();
-}
-
 /**
  * A `LoginProvider` over token functions. After `signOut()`, `getToken()` answers `null` (so
  * the session asks for a login) until the next successful `signIn()`.
@@ -75,9 +72,9 @@ export function tokenLogin(options: TokenLoginOptions): LoginProvider {
     loginsKey,
     async signIn(opts) {
       const signal = opts?.signal;
-      throwIfAborted(signal);
+      throwAbortErrorIfAborted(signal);
       const result = signIn ? await signIn({ signal }) : await getToken({ signal, interactive: true });
-      throwIfAborted(signal);
+      throwAbortErrorIfAborted(signal);
       const token = toLoginToken(result, `tokenLogin(${loginsKey}).signIn`);
       if (!token) throw new LoginCancelledError(`Sign-in with ${loginsKey} was cancelled`);
       signedOut = false;
@@ -86,7 +83,7 @@ export function tokenLogin(options: TokenLoginOptions): LoginProvider {
     async getToken(opts) {
       if (signedOut) return null;
       const signal = opts?.signal;
-      throwIfAborted(signal);
+      throwAbortErrorIfAborted(signal);
       return toLoginToken(
         await getToken({ signal, interactive: false }),
         `tokenLogin(${loginsKey}).getToken`,

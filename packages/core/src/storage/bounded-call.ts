@@ -1,3 +1,4 @@
+import { race, type Timers } from '../abortable.js';
 import type { Awaitable } from '../types.js';
 
 /** How an adapter call ended: its value, its error, or no answer in time. */
@@ -7,10 +8,7 @@ export type CallOutcome<T> =
   | { status: 'timedOut'; late: Promise<void> };
 
 /** The timers a bounded call needs (`systemClock`, or a test's). */
-export interface CallTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-}
+export type CallTimers = Timers;
 
 /**
  * Calls an adapter method and waits at most `timeoutMs` for it. Never throws or rejects: whatever
@@ -36,15 +34,10 @@ export function boundedCall<T>(
     (value): CallOutcome<T> => ({ status: 'done', value }),
     (error: unknown): CallOutcome<T> => ({ status: 'failed', error }),
   );
-  return new Promise((resolve) => {
-    const timer = timers.setTimeout(
-      () => resolve({ status: 'timedOut', late: settled.then(() => undefined) }),
-      timeoutMs,
-    );
-    void settled.then((outcome) => {
-      timers.clearTimeout(timer);
-      resolve(outcome);
-    });
+  return race(settled, {
+    timeoutMs,
+    timers,
+    onTimeout: (): CallOutcome<T> => ({ status: 'timedOut', late: settled.then(() => undefined) }),
   });
 }
 
