@@ -281,12 +281,8 @@ describe('tab coordination: messages and records', () => {
 
   it('reads login tokens only for the providers of an authenticated identity (issue 16 §3a)', () => {
     const credentials = credentialsFor(IDENTITY_A, Date.now() + 3_600_000);
-    const wire = {
-      v: 1,
-      identityId: IDENTITY_A,
-      ...credentials,
-      expiration: credentials.expiration.getTime(),
-    };
+    // The credentials name their identity (IDENTITY_A).
+    const wire = { v: 1, ...credentials, expiration: credentials.expiration.getTime() };
     const signedIn = { v: 1, identityId: IDENTITY_A, authenticated: true, providers: ['p'] };
     const message = (identity: unknown, logins: unknown) =>
       readTabMessage({ v: 1, seq: 1, type: 'credentials', identity, credentials: wire, logins });
@@ -345,7 +341,7 @@ describe('tab coordination: messages and records', () => {
     expect(posted[1]!.seq).toBeLessThan(posted[2]!.seq);
     await vi.waitFor(() =>
       expect(o.locks.heldNames()).toEqual([
-        recordLockName('n', { seq: posted[2]!.seq, identity: undefined }),
+        recordLockName('n', { seq: posted[2]!.seq, signedOutAt: 0, identity: undefined }),
       ]),
     );
     tabs.close();
@@ -402,7 +398,12 @@ describe('tab coordination: messages and records', () => {
       identity: GUEST_A_WIRE,
       credentials: { v: 1, ...c, expiration: c.expiration.getTime() },
     });
-    const record = (seq: number) => ({ seq, identity: GUEST_A, expiration: c.expiration.getTime() });
+    const record = (seq: number) => ({
+      seq,
+      signedOutAt: 0,
+      identity: GUEST_A,
+      expiration: c.expiration.getTime(),
+    });
     await tabs.withLock(async (held) => {
       sender.postMessage(wire(20));
       // Arrives 30 ms later, within the wait.

@@ -9,6 +9,7 @@ import { type Emulator, startEmulator } from '@identity-pool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TabsConfig } from '../src/entries/tabs.js';
 import {
+  type Engine,
   type EngineBrowser,
   engineMissing,
   engines,
@@ -378,7 +379,7 @@ function tabTests(engine: Engine) {
       expect(new Set(ids).size).toBe(1);
       await Promise.all(
         pages.map((page) =>
-          page.waitForFunction((id) => JSON.stringify({ ...sessionStorage }).includes(id), ids[0], {
+          page.waitForFunction((id) => JSON.stringify({ ...sessionStorage }).includes(id), ids[0]!, {
             timeout: 2_000,
           }),
         ),

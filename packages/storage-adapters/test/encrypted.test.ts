@@ -60,7 +60,7 @@ describe('encryptedStorage', () => {
     const plain = memoryStorage();
     const storage = encryptedStorage(plain, { key });
     await storage.setItem('a', 'value');
-    const sealed = plain.getItem('a')!;
+    const sealed = (await plain.getItem('a'))!;
     const flipped = `${sealed.slice(0, -3)}${sealed.at(-3) === 'A' ? 'B' : 'A'}${sealed.slice(-2)}`;
     plain.setItem('tampered', flipped);
     plain.setItem('moved', sealed); // a value moved to another key
@@ -119,7 +119,7 @@ describe('encryptedStorage', () => {
       const credentials = await first.getCredentials();
       first.stop();
       const credentialsKey = `identity-pool:v1:${identityPoolId}:credentials`;
-      const sealed = plain.getItem(credentialsKey)!;
+      const sealed = (await plain.getItem(credentialsKey))!;
       expect(sealed).not.toContain(credentials.secretAccessKey);
       plain.setItem(
         credentialsKey,

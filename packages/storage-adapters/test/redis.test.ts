@@ -9,14 +9,14 @@ import { redisStorage } from '../src/redis.js';
 import { requireBackend } from './support/backend.js';
 import { type RedisServer, redisServerMissing, startRedisServer } from './support/redis-server.js';
 
-type NodeRedis = ReturnType<typeof createClient>;
-
-const connectNodeRedis = async (url: string): Promise<NodeRedis> => {
+const connectNodeRedis = async (url: string) => {
   const client = createClient({ url });
   client.on('error', () => {}); // reconnects on its own; failures reach the adapter as rejections
   await client.connect();
   return client;
 };
+// The client `createClient({ url })` makes (RESP 3, no modules), not the generic one's widest type.
+type NodeRedis = Awaited<ReturnType<typeof connectNodeRedis>>;
 
 if (requireBackend('redis-server', redisServerMissing())) {
   let server: RedisServer;

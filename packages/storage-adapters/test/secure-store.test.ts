@@ -57,7 +57,7 @@ describe('secureStore: its own guarantees', () => {
     const storage = secureStore(SecureStore, { maxValueBytes: 4096 });
     await storage.setItem(KEY, 'kept');
     const secret = `SECRET-${'s'.repeat(5000)}`;
-    const error = await storage.setItem(KEY, secret).then(
+    const error = await Promise.resolve(storage.setItem(KEY, secret)).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
@@ -71,7 +71,9 @@ describe('secureStore: its own guarantees', () => {
     const { SecureStore, native } = await loadSecureStore(device());
     const storage = secureStore(SecureStore);
     native.failing = new Error('keychain locked: SECRET-VALUE');
-    const error = await storage.setItem(KEY, 'SECRET-VALUE').catch((thrown: unknown) => thrown);
+    const error = await Promise.resolve(storage.setItem(KEY, 'SECRET-VALUE')).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(StorageAdapterError);
     expect((error as Error).message).not.toContain('SECRET');
   });

@@ -4,12 +4,16 @@
  * snapshot, action or actor snapshot it receives.
  */
 
-import { createInspector } from '@statelyai/inspect';
+import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { describe, expect, it } from 'vitest';
-import type { InspectionEvent } from 'xstate';
+import type { InspectionEvent, SnapshotFrom } from 'xstate';
 import { type ConfigurationError, createIdentityPoolAuth, IdentityPoolError } from '../../src/index.js';
+import type { IdentityPoolMachine } from '../../src/machine.js';
 import { recordEvents, useEmulator } from '../support/emulator.js';
 import { findSecrets } from '../support/secret-scan.js';
+
+/** What the root actor's `@xstate.snapshot` events carry (xstate types them as any actor's). */
+type SessionSnapshot = SnapshotFrom<IdentityPoolMachine>;
 
 const env = useEmulator();
 const POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';
@@ -35,7 +39,7 @@ describe('inspect option', () => {
     const root = received.filter((event) => event.actorRef.sessionId === auth.actor.sessionId);
     const states = root
       .filter((event) => event.type === '@xstate.snapshot')
-      .map((event) => pathOf((event as { snapshot: { value: unknown } }).snapshot.value));
+      .map((event) => pathOf((event.snapshot as SessionSnapshot).value));
     const unique = states.filter((state, i) => state !== states[i - 1]);
     // Restored (nothing stored), a guest identity and its credentials, then the login.
     expect(unique).toEqual([
@@ -69,26 +73,25 @@ describe('inspect option', () => {
     // The inspector still sees what happened: the LOGIN event names its provider, the context
     // names the identity and the credentials' key id and expiry.
     const login = root.find((event) => event.type === '@xstate.event' && event.event.type === 'LOGIN');
-    expect(login && (login as { event: Record<string, unknown> }).event).toMatchObject({
+    expect(login?.type === '@xstate.event' && login.event).toMatchObject({
       providerName: 'graph.facebook.com',
       token: '[redacted]',
     });
-    const last = root.filter((event) => event.type === '@xstate.snapshot').at(-1) as {
-      snapshot: { context: { credentials: Record<string, unknown>; logins: Record<string, unknown> } };
-    };
-    expect(last.snapshot.context.credentials).toMatchObject({
+    const snapshots = root.filter((event) => event.type === '@xstate.snapshot');
+    const last = snapshots.at(-1)?.snapshot as SessionSnapshot | undefined;
+    expect(last?.context.credentials).toMatchObject({
       identityId: signedIn.identityId,
       accessKeyId: signedIn.accessKeyId,
       secretAccessKey: '[redacted]',
       sessionToken: '[redacted]',
     });
-    expect(last.snapshot.context.logins).toEqual({ 'graph.facebook.com': '[redacted]' });
+    expect(last?.context.logins).toEqual({ 'graph.facebook.com': '[redacted]' });
   });
 
   it("@statelyai/inspect's inspector gets the machine's definition and the states, without a secret", async () => {
     const identityPoolId = env.pool({ supportedLoginProviders: { 'graph.facebook.com': 'app' } });
-    const sent: Array<Record<string, unknown>> = [];
-    const inspector = createInspector({ send: (event) => sent.push(event as Record<string, unknown>) });
+    const sent: StatelyInspectionEvent[] = [];
+    const inspector = createInspector({ send: (event) => sent.push(event) });
     const auth = env.auth({ identityPoolId, inspect: inspector.inspect });
     const guest = await auth.getCredentials();
     const token = env.emulator.idp.mintToken('graph.facebook.com', { subject: 'u2', audience: 'app' });
@@ -96,14 +99,13 @@ describe('inspect option', () => {
     // It converts events on a timer (no requestIdleCallback in Node).
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const root = sent.find(
-      (event) => event.type === '@xstate.actor' && event.sessionId === auth.actor.sessionId,
-    );
+    const ofSession = sent.filter((event) => event.sessionId === auth.actor.sessionId);
+    const root = ofSession.find((event) => event.type === '@xstate.actor');
     expect(root?.name).toBe('identityPool');
     expect(String(root?.definition)).toContain('"authenticated"');
-    const values = sent
-      .filter((event) => event.type === '@xstate.snapshot' && event.sessionId === auth.actor.sessionId)
-      .map((event) => JSON.stringify((event.snapshot as { value: unknown }).value));
+    const values = ofSession
+      .filter((event) => event.type === '@xstate.snapshot')
+      .map((event) => JSON.stringify((event.snapshot as SessionSnapshot).value));
     expect(values).toContain('"credentialed"');
     expect(values.at(-1)).toBe('{"authenticated":"credentialed"}');
     const secrets = [

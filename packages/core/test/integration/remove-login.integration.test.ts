@@ -64,7 +64,7 @@ describe('removeLogin refuses what cannot work, and changes nothing', () => {
 
 describe('removeLogin racing logout', () => {
   it('a logout while UnlinkIdentity is on its way: the signed-out identity is not written back, and removeLogin() rejects', async () => {
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     const storage = memoryStorage();
     const pool = env.pool();
     const auth = env.auth({

@@ -68,7 +68,7 @@ describe('several linked logins', () => {
       token: env.emulator.idp.mintToken(GOOGLE, { subject: 'multi' }),
     });
     expect(two.identityId).toBe(one.identityId);
-    expect(env.emulator.identity(one.identityId).logins).toMatchObject({
+    expect(env.emulator.identity(one.identityId)?.logins).toMatchObject({
       [FACEBOOK]: 'multi',
       [GOOGLE]: 'multi',
     });
@@ -103,6 +103,6 @@ describe('Cognito user pool logins', () => {
         getToken: async () => env.emulator.idp.mintToken(key, { subject: 'pool-user' }),
       }),
     );
-    expect(env.emulator.identity(credentials.identityId).logins).toEqual({ [key]: 'pool-user' });
+    expect(env.emulator.identity(credentials.identityId)?.logins).toEqual({ [key]: 'pool-user' });
   });
 });

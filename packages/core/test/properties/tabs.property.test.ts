@@ -126,7 +126,7 @@ const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   latenciesMs: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }),
   storageDelayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 15 })),
   jitterMs: fc.oneof(
-    fc.constant([]),
+    fc.constant<number[]>([]),
     fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 8 }),
   ),
   steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 12 }),

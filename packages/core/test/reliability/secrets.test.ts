@@ -146,11 +146,13 @@ function secretFieldsOf(value: string | null): string[] {
 /** A memory store whose chosen operation does its work, then throws the value it handled. */
 function hostileStorage(shape: (secrets: readonly string[]) => unknown) {
   const inner = memoryStorage();
+  // memoryStorage answers synchronously (its type allows any adapter's promise).
+  const read = (key: string) => inner.getItem(key) as string | null;
   const state = { hostile: undefined as 'getItem' | 'setItem' | 'removeItem' | undefined };
   const quote = (value: string | null) => shape([value ?? 'null', ...secretFieldsOf(value)]);
   const storage: StorageAdapter = {
     getItem(key) {
-      const value = inner.getItem(key);
+      const value = read(key);
       // The stored credentials as a whole (their bare secret fields are not ones a new session
       // knows: only their place in the record tells what they are).
       if (state.hostile === 'getItem' && secretFieldsOf(value).length) throw shape([value as string]);
@@ -161,7 +163,7 @@ function hostileStorage(shape: (secrets: readonly string[]) => unknown) {
       if (state.hostile === 'setItem') throw quote(value);
     },
     removeItem(key) {
-      const value = inner.getItem(key);
+      const value = read(key);
       inner.removeItem(key);
       if (state.hostile === 'removeItem' && value !== null) throw quote(value);
     },

@@ -9,7 +9,7 @@
  */
 import { createClockSkew } from '../../src/clock.js';
 import type { StorageError } from '../../src/errors.js';
-import { resolveOptions } from '../../src/options.js';
+import { type IdentityPoolAuthOptions, resolveOptions } from '../../src/options.js';
 import { SessionSecrets } from '../../src/redact.js';
 import type { SessionDeps } from '../../src/session.js';
 import { memoryStorage } from '../../src/storage/memory.js';
@@ -26,7 +26,6 @@ import type {
   CognitoIdentityTransport,
   GetCredentialsForIdentityInput,
   GetIdInput,
-  IdentityPoolAuthOptions,
   IdentityPoolCredentials,
   StorageAdapter,
 } from '../../src/types.js';
@@ -78,10 +77,13 @@ export function scriptedService(clock: ControlledClock) {
     if (typeof next === 'function') return (next as (input: unknown) => T | Promise<T>)(input);
     return next;
   }
+  // A script may answer what no real service would (a missing or mistyped field, which the session
+  // must refuse), so its answers are only claimed to be the transport's.
+  type Reply<K extends 'getId' | 'getCredentialsForIdentity'> = ReturnType<CognitoIdentityTransport[K]>;
   const transport: CognitoIdentityTransport = {
     getId(input) {
       calls.getId.push(input);
-      return answer(answers.getId, input, () => ({ identityId: IDENTITY_A }));
+      return answer(answers.getId, input, () => ({ identityId: IDENTITY_A })) as Reply<'getId'>;
     },
     getCredentialsForIdentity(input) {
       calls.getCredentialsForIdentity.push(input);
@@ -92,7 +94,7 @@ export function scriptedService(clock: ControlledClock) {
           clock.now() + HOUR,
           `n${calls.getCredentialsForIdentity.length}`,
         ),
-      }));
+      })) as Reply<'getCredentialsForIdentity'>;
     },
     unlinkIdentity(input) {
       calls.unlinkIdentity.push(input);
@@ -165,12 +167,17 @@ export function scriptedTabs(script: {
       };
       return work(held);
     },
-    peek: async () => tabs.latest,
-    async nextCredentials(identityId: string, after: number, timeoutMs: number) {
+    // Return types written out: inferred, they would depend on `tabs`, whose type this is.
+    peek: async (): Promise<TabRecord | undefined> => tabs.latest,
+    async nextCredentials(
+      identityId: string,
+      after: number,
+      timeoutMs: number,
+    ): Promise<SharedCredentials | undefined> {
       log.nextCredentials.push({ identityId, after, timeoutMs });
       return tabs.next;
     },
-    async credentialsOf(record: TabRecord, timeoutMs: number) {
+    async credentialsOf(record: TabRecord, timeoutMs: number): Promise<SharedCredentials | undefined> {
       log.credentialsOf.push({ record, timeoutMs });
       return tabs.shared;
     },

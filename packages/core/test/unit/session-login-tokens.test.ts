@@ -11,7 +11,7 @@ import type { LoginProvider, LoginToken } from '../../src/types.js';
 import { FACEBOOK, GOOGLE, HOUR, NOW } from '../support/session-deps.js';
 
 /** A provider whose `getToken` answers `renew` and records what it was asked with. */
-function provider(renew?: (options?: { signal?: AbortSignal }) => Promise<LoginToken | null | undefined>) {
+function provider(renew?: (options?: { signal?: AbortSignal }) => Promise<LoginToken | null>) {
   const asked: ({ signal?: AbortSignal } | undefined)[] = [];
   const login: LoginProvider = {
     id: 'facebook',

@@ -159,7 +159,7 @@ describe('coordinating: a sign-out heard while storage was read ends what was re
     const tabs = scriptedTabs({ latest: { seq: 10, signedOutAt: 0, identity: guest(IDENTITY_A) } });
     const { deps, store } = sessionDeps({}, { tabs });
     await store.saveIdentity(guest(IDENTITY_A));
-    deps.tabs.peek = async () => {
+    tabs.peek = async () => {
       tabs.signedOutAt = 20;
       return tabs.latest;
     };
@@ -175,7 +175,7 @@ describe('coordinating: a sign-out heard while storage was read ends what was re
       reads++;
       return undefined;
     };
-    deps.tabs.peek = async () => {
+    tabs.peek = async () => {
       tabs.signedOutAt = 20;
       return undefined;
     };
@@ -210,7 +210,7 @@ describe('coordinating: a sign-out heard while storage was read ends what was re
     const tabs = scriptedTabs({ latest: { seq: 10, signedOutAt: 9, identity: guest(IDENTITY_A) } });
     const { deps, store } = sessionDeps({}, { tabs });
     await store.saveIdentity(guest(IDENTITY_A), { seq: 10, signedOutAt: 9 });
-    deps.tabs.peek = async () => {
+    tabs.peek = async () => {
       tabs.signedOutAt = 9;
       return tabs.latest;
     };
@@ -237,10 +237,10 @@ describe('coordinating, no logins of its own: the user another tab signed in is 
   });
 
   it.each([
-    ['the record is a guest’s', { ...signedIn, identity: guest(IDENTITY_B) }, {}, true, 0],
-    ['the record has no credentials', { ...signedIn, expiration: undefined }, {}, true, 0],
-    ['the session has logins of its own', signedIn, { logins: { [FACEBOOK]: 'own-token' } }, true, 0],
-    ['the credentials came without login tokens', signedIn, {}, false, 0],
+    ['the record is a guest’s', { ...signedIn, identity: guest(IDENTITY_B) }, {}, true],
+    ['the record has no credentials', { ...signedIn, expiration: undefined }, {}, true],
+    ['the session has logins of its own', signedIn, { logins: { [FACEBOOK]: 'own-token' } }, true],
+    ['the credentials came without login tokens', signedIn, {}, false],
   ])('not when %s', async (_, latest, options, withLogins) => {
     const credentials = credentialsFor(IDENTITY_B, NOW + HOUR);
     const tabs = scriptedTabs({ latest, shared: { credentials, logins: withLogins ? lent : undefined } });
@@ -280,7 +280,7 @@ describe('coordinating, no logins of its own: the user another tab signed in is 
   it('not when a sign-out was heard while their credentials were asked for', async () => {
     const tabs = scriptedTabs({ latest: signedIn });
     const { deps } = sessionDeps({}, { tabs });
-    deps.tabs.credentialsOf = async () => {
+    tabs.credentialsOf = async () => {
       tabs.signedOutAt = 20;
       return { credentials: credentialsFor(IDENTITY_B, NOW + HOUR), logins: lent };
     };

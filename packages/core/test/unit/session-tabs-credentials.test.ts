@@ -224,11 +224,11 @@ describe('a request under the lock is published with the login tokens and stored
   });
 
   it('an abort while the other tab’s credentials were awaited: the abort’s reason, nothing asked', async () => {
-    const { obtain, deps, service } = coordinating({ latest: recordOf() });
+    const { obtain, tabs, service } = coordinating({ latest: recordOf() });
     const controller = new AbortController();
-    deps.tabs.shared = undefined;
-    const held = deps.tabs.withLock.bind(deps.tabs);
-    deps.tabs.withLock = (work) =>
+    tabs.shared = undefined;
+    const held = tabs.withLock.bind(tabs);
+    tabs.withLock = (work) =>
       held((lock) =>
         work({
           ...lock,

@@ -20,6 +20,16 @@ const run = promisify(execFile);
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const repoRoot = resolve(packageDir, '../..');
 
+/**
+ * Metro's `CustomResolver`, as far as this file uses it: metro-config's types import it from
+ * metro-resolver, which metro-config does not depend on, so there it reaches TypeScript as `any`.
+ */
+type MetroResolver = (
+  context: { resolveRequest: MetroResolver },
+  name: string,
+  platform: string | null,
+) => unknown;
+
 function resolvedFile(specifier: string): string | undefined {
   try {
     const path = require.resolve(specifier);
@@ -81,14 +91,14 @@ export async function metroBundle(): Promise<string> {
         unstable_conditionNames: ['react-native'],
         sourceExts: ['ts', 'tsx', 'js', 'jsx', 'json', 'cjs', 'mjs'],
         // TypeScript's NodeNext style (`./x.js` naming `./x.ts`), which Metro does not map itself.
-        resolveRequest: (context, name, platform) => {
+        resolveRequest: ((context, name, platform) => {
           try {
             return context.resolveRequest(context, name, platform);
           } catch (error) {
             if (!name.startsWith('.') || !name.endsWith('.js')) throw error;
             return context.resolveRequest(context, name.slice(0, -3), platform);
           }
-        },
+        }) satisfies MetroResolver,
       },
       transformer: {
         babelTransformerPath: require.resolve('@react-native/metro-babel-transformer'),

@@ -68,7 +68,7 @@ export function registerBrowserTests(test: Test): void {
       }
       check(thrown instanceof StorageAdapterError, 'setItem did not throw a StorageAdapterError');
       check(/QuotaExceededError/.test((thrown as Error).message), (thrown as Error).message);
-      check(storage.getItem('big')?.length === 1024 * 1024, 'the value was not kept in memory');
+      check((await storage.getItem('big'))?.length === 1024 * 1024, 'the value was not kept in memory');
       check(localStorage.getItem('quota:big') === null, 'the value reached localStorage');
     } finally {
       for (let i = 0; i <= filled; i += 1) localStorage.removeItem(`filler-${i}`);
