@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { redactForInspector } from '../../src/inspect.js';
-import { resolveLogins, sharedLoginsOf } from '../../src/session.js';
+import { type LoginEntry, resolveLogins, sharedLoginsOf } from '../../src/session.js';
 import * as is from '../../src/shape.js';
 import { readRecordLockName, readTabMessage } from '../../src/tabs.js';
 import { credentialsFor, IDENTITY_A } from '../support/fixtures.js';
@@ -16,7 +16,7 @@ const PROTO = '__proto__';
 const TOKEN = 'token-of-the-proto-provider';
 
 /** `{ "__proto__": value }` with `__proto__` an own key, as JSON and structured clone make it. */
-const keyedByProto = (value: unknown): Record<string, unknown> =>
+const keyedByProto = <T = unknown>(value: T): Record<string, T> =>
   JSON.parse(`{"${PROTO}":${JSON.stringify(value)}}`);
 
 const expectOwnEntry = (map: object | undefined, value: unknown) => {
@@ -43,7 +43,10 @@ describe('a "__proto__" key is an entry, never the prototype', () => {
   });
 
   it('in the Logins map sent to the service, and the session’s logins (resolveLogins)', async () => {
-    const { map, logins } = await resolveLogins(keyedByProto({ token: TOKEN }), { now: 0, force: false });
+    const { map, logins } = await resolveLogins(keyedByProto<LoginEntry>({ token: TOKEN }), {
+      now: 0,
+      force: false,
+    });
     expectOwnEntry(map, TOKEN);
     expectOwnEntry(logins, { token: TOKEN });
   });
@@ -51,16 +54,13 @@ describe('a "__proto__" key is an entry, never the prototype', () => {
   it('in the login tokens a tab shares (sharedLoginsOf)', () => {
     const shared = sharedLoginsOf(
       { identityId: IDENTITY_A, authenticated: true, providers: [PROTO] },
-      keyedByProto({ token: TOKEN }),
+      keyedByProto<LoginEntry>({ token: TOKEN }),
     );
     expectOwnEntry(shared, { token: TOKEN, expiresAt: undefined, identityId: undefined });
   });
 
   it('in an inspector’s redacted copy', () => {
-    expectOwnEntry(
-      redactForInspector(keyedByProto('value'), (text) => text),
-      'value',
-    );
+    expectOwnEntry(redactForInspector(keyedByProto('value'), (text) => text) as object, 'value');
   });
 
   it('in an object a shape check rebuilds', () => {
