@@ -17,6 +17,7 @@ import { storageKeys } from '../../src/storage/session-store.js';
 import { fifoAdapter, slowWriteAdapter, type TestAdapter } from '../support/adapters.js';
 import { recordEvents, useEmulator } from '../support/emulator.js';
 import { findSecrets } from '../support/secret-scan.js';
+import { sharedStorage } from '../support/shared-storage.js';
 
 const env = useEmulator();
 const FACEBOOK = 'graph.facebook.com';
@@ -354,5 +355,125 @@ describe('removeLogin() during a refresh', () => {
     expect(auth.getState()).toMatchObject({ identityId: id, providers: [FACEBOOK] });
     const again = await auth.getCredentials({ forceRefresh: true });
     expect(again.identityId).toBe(id);
+  });
+});
+
+describe('a sign-out from another session sharing the storage, during a login', () => {
+  async function aliceOnTwoProcesses() {
+    const pool = env.pool();
+    const shared = sharedStorage();
+    const alice = () => token(FACEBOOK, 'alice');
+    const a = env.auth({ identityPoolId: pool, storage: shared.adapter({ push: true }) });
+    const signedIn = await a.login({ providerName: FACEBOOK, token: alice() });
+    const b = env.auth({
+      identityPoolId: pool,
+      storage: shared.adapter({ push: true }),
+      logins: { [FACEBOOK]: alice() },
+    });
+    expect((await b.getCredentials()).identityId).toBe(signedIn.identityId);
+    return { pool, shared, a, b, aliceId: signedIn.identityId };
+  }
+  const heard = (auth: IdentityPoolAuth, aliceId: string) =>
+    new Promise<void>((resolve) =>
+      auth.on('identityChanged', (event) => {
+        if (event.reason === 'logout' && event.previousIdentityId === aliceId) resolve();
+      }),
+    );
+
+  it("a provider's signIn() still running when the sign-out arrives: the login rejects typed and signs nothing back in", async () => {
+    const { pool, shared, a, b, aliceId } = await aliceOnTwoProcesses();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const google: LoginProvider = {
+      id: 'google',
+      loginsKey: GOOGLE,
+      signIn: async () => {
+        await held;
+        return { token: token(GOOGLE, 'g-elsewhere') };
+      },
+    };
+    const login = outcome(b.login(google));
+    const forgotten = heard(b, aliceId);
+    await a.logout();
+    await forgotten;
+    release();
+    const result = await login;
+    expect(result.error).toBeInstanceOf(IdentityPoolError);
+    expectSafeRejections([result], []);
+    await sleep(30);
+    expect(b.getState()).toMatchObject({ identityId: undefined, providers: [] });
+    expect(shared.items.get(keysOf(pool).identity) ?? '').not.toContain(aliceId);
+  });
+
+  it('a login sent to the service when the sign-out arrives: it settles typed, and alice is never written back', async () => {
+    const { pool, shared, a, b, aliceId } = await aliceOnTwoProcesses();
+    const login = outcome(b.login({ providerName: GOOGLE, token: token(GOOGLE, 'g-elsewhere-2') }));
+    const forgotten = heard(b, aliceId);
+    await a.logout();
+    await forgotten;
+    const result = await login;
+    expectSafeRejections([result], []);
+    await sleep(50);
+    expect(shared.items.get(keysOf(pool).identity) ?? '').not.toContain(aliceId);
+    expect(b.getState().identityId).not.toBe(aliceId);
+  });
+});
+
+describe('more interleavings of the sign-out', () => {
+  it('two logout() calls at once: both resolve, and no key holds a value', async () => {
+    const pool = env.pool();
+    const adapter = fifoAdapter(5);
+    const auth = env.auth({ identityPoolId: pool, storage: adapter, persistCredentials: true });
+    await auth.login({ providerName: FACEBOOK, token: token(FACEBOOK, 'alice') });
+    await Promise.all([auth.logout(), auth.logout(), auth.clear()]);
+    expect(heldKeys(adapter, pool)).toEqual([]);
+    await adapter.drain();
+    expect(heldKeys(adapter, pool)).toEqual([]);
+  });
+
+  it('stop() while logout() is pending: it settles (resolved or StoppedError); after stop() only its sign-out record is written (docs/security.md)', async () => {
+    const pool = env.pool();
+    const adapter = fifoAdapter(10);
+    const auth = env.auth({ identityPoolId: pool, storage: adapter, persistCredentials: true });
+    await auth.login({ providerName: FACEBOOK, token: token(FACEBOOK, 'alice') });
+    await adapter.drain();
+    const sent: string[] = [];
+    let stopped = false;
+    const { setItem, removeItem } = adapter;
+    adapter.setItem = (key, value) => {
+      if (stopped) sent.push(`set ${key}`);
+      return setItem(key, value);
+    };
+    adapter.removeItem = (key) => {
+      if (stopped) sent.push(`remove ${key}`);
+      return removeItem(key);
+    };
+    const logout = outcome(auth.logout());
+    auth.stop();
+    stopped = true;
+    const result = await logout;
+    if (result.error) expect(result.error).toBeInstanceOf(StoppedError);
+    await adapter.drain();
+    expect(sent).toEqual([`set ${keysOf(pool).signedOut}`]);
+    expect(heldKeys(adapter, pool)).toEqual([]);
+  });
+
+  it('a joined login whose one caller aborts: the other still resolves with that token’s identity', async () => {
+    const pool = env.pool();
+    const auth = env.auth({ identityPoolId: pool });
+    const alice = token(FACEBOOK, 'alice');
+    const controller = new AbortController();
+    const first = outcome(
+      auth.login({ providerName: FACEBOOK, token: alice }, { signal: controller.signal }),
+    );
+    const second = outcome(auth.login({ providerName: FACEBOOK, token: alice }));
+    await sleep(1);
+    controller.abort();
+    expect((await first).error).toMatchObject({ name: 'AbortError' });
+    const joined = await second;
+    expect(joined.error).toBeUndefined();
+    expect(env.emulator.identity(joined.value?.identityId ?? '')?.logins?.[FACEBOOK]).toBe('alice');
   });
 });
