@@ -5,7 +5,7 @@
  * the emulator over the real SDK transport, with the timing adapters of test/support. Every
  * test also asserts that no promise was left rejected without a handler.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type IdentityPoolAuth,
   type IdentityPoolCredentials,
@@ -14,10 +14,11 @@ import {
   StoppedError,
 } from '../../src/index.js';
 import { storageKeys } from '../../src/storage/session-store.js';
-import { fifoAdapter, slowWriteAdapter, type TestAdapter } from '../support/adapters.js';
+import { fifoAdapter, slowWriteAdapter, syncAdapter, type TestAdapter } from '../support/adapters.js';
 import { recordEvents, useEmulator } from '../support/emulator.js';
 import { findSecrets } from '../support/secret-scan.js';
 import { sharedStorage } from '../support/shared-storage.js';
+import { origin } from '../support/tab-scope.js';
 
 const env = useEmulator();
 const FACEBOOK = 'graph.facebook.com';
@@ -476,4 +477,43 @@ describe('more interleavings of the sign-out', () => {
     expect(joined.error).toBeUndefined();
     expect(env.emulator.identity(joined.value?.identityId ?? '')?.logins?.[FACEBOOK]).toBe('alice');
   });
+});
+
+describe('tabs: a logout in one tab while the other is busy', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it.each([
+    ['refreshing', (auth: IdentityPoolAuth) => auth.getCredentials({ forceRefresh: true })],
+    [
+      'adding a login',
+      (auth: IdentityPoolAuth) => auth.login({ providerName: GOOGLE, token: token(GOOGLE, 'g-tab') }),
+    ],
+    ['clearing its credentials', (auth: IdentityPoolAuth) => auth.clearCredentials()],
+  ])(
+    'the other tab %s: it settles typed, forgets alice, and alice is never written back',
+    async (_name, busy) => {
+      const scope = origin({ delayMs: 5 }).scope();
+      vi.stubGlobal('navigator', scope.navigator);
+      vi.stubGlobal('BroadcastChannel', scope.BroadcastChannel);
+      vi.stubGlobal('importScripts', scope.importScripts);
+      const pool = env.pool();
+      const storage = syncAdapter();
+      const a = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+      const b = env.auth({ identityPoolId: pool, storage, persistCredentials: true });
+      expect(a.getState().coordination).toBe('tabs');
+      const alice = await a.login({ providerName: FACEBOOK, token: token(FACEBOOK, 'alice') });
+      await sleep(30);
+      expect(await b.getIdentityId()).toBe(alice.identityId);
+
+      const work = outcome(busy(a));
+      await b.logout();
+      const result = await work;
+      expectSafeRejections([result], [alice.secretAccessKey, alice.sessionToken]);
+      await sleep(100);
+      expect(a.getState().identityId).not.toBe(alice.identityId);
+      expect([...storage.items.values()].join()).not.toContain(alice.identityId);
+    },
+  );
 });
