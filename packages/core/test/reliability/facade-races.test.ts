@@ -7,11 +7,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  type CognitoIdentityTransport,
   type IdentityPoolAuth,
   type IdentityPoolCredentials,
   IdentityPoolError,
   type LoginProvider,
+  memoryStorage,
   StoppedError,
+  type StorageAdapter,
+  sdkTransport,
 } from '../../src/index.js';
 import { storageKeys } from '../../src/storage/session-store.js';
 import { fifoAdapter, slowWriteAdapter, syncAdapter, type TestAdapter } from '../support/adapters.js';
@@ -516,4 +520,66 @@ describe('tabs: a logout in one tab while the other is busy', () => {
       expect([...storage.items.values()].join()).not.toContain(alice.identityId);
     },
   );
+});
+
+describe('secrets of a login begun while logout() is still signing out', () => {
+  it('its token stays redacted when its request fails after the logout resolved', async () => {
+    const pool = env.pool();
+    const inner = memoryStorage();
+    let releaseRemoval = () => {};
+    const removal = new Promise<void>((resolve) => {
+      releaseRemoval = resolve;
+    });
+    let slowRemoval = false;
+    const storage: StorageAdapter = {
+      getItem: (key) => inner.getItem(key),
+      setItem: (key, value) => inner.setItem(key, value),
+      removeItem: async (key) => {
+        if (slowRemoval) await removal;
+        inner.removeItem(key);
+      },
+    };
+    const googleToken = token(GOOGLE, 'g-late');
+    let releaseService = () => {};
+    const service = new Promise<void>((resolve) => {
+      releaseService = resolve;
+    });
+    let reached = false;
+    const real = sdkTransport({ region: 'us-east-1', endpoint: env.emulator.endpoint });
+    // A transport that echoes the login's token in its error (some do: the request body in a message).
+    const echoing = async (logins: Record<string, string> | undefined) => {
+      if (!logins?.[GOOGLE]) return;
+      reached = true;
+      await service;
+      throw new Error(`NotAuthorizedException: bad login ${JSON.stringify(logins)}`);
+    };
+    const transport: CognitoIdentityTransport = {
+      getId: async (input) => {
+        await echoing(input.logins);
+        return real.getId(input);
+      },
+      getCredentialsForIdentity: async (input) => {
+        await echoing(input.logins);
+        return real.getCredentialsForIdentity(input);
+      },
+    };
+    const auth = env.auth({ identityPoolId: pool, storage, transport });
+    const events = recordEvents(auth);
+    await auth.login({ providerName: FACEBOOK, token: token(FACEBOOK, 'alice') });
+    slowRemoval = true;
+    const loggingOut = auth.logout();
+    const login = outcome(auth.login({ providerName: GOOGLE, token: googleToken }));
+    await sleep(10);
+    releaseRemoval();
+    await loggingOut;
+    // The login's request is made once the sign-out is recorded; it fails after logout() resolved.
+    const started = Date.now();
+    while (!reached && Date.now() - started < 2_000) await sleep(2);
+    expect(reached).toBe(true);
+    releaseService();
+    const result = await login;
+    expect(result.error).toBeInstanceOf(IdentityPoolError);
+    await sleep(20);
+    expect(findSecrets([result, events, auth.getState()], [googleToken])).toEqual([]);
+  });
 });
