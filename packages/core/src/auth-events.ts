@@ -8,20 +8,28 @@ import type { IdentityPoolEventListener, IdentityPoolEvents, IdentityPoolEventTy
 
 export type Publish = <T extends IdentityPoolEventType>(type: T, event: IdentityPoolEvents[T]) => void;
 
+/**
+ * Calls an app's listener (`on()`, `subscribe()`). A listener's bug is the app's: it is surfaced
+ * (thrown on a timer of its own), but never inside the machine, and never keeps the listeners
+ * after it from being called.
+ */
+export function callListener(listener: () => void): void {
+  try {
+    listener();
+  } catch (error) {
+    setTimeout(() => {
+      throw error;
+    }, 0);
+  }
+}
+
 /** `publish` to every listener of a type, and `on` to add one. */
 export function createEventHub() {
   const listeners = new Map<IdentityPoolEventType, Set<(event: never) => void>>();
 
   const publish: Publish = (type, event) => {
     for (const listener of listeners.get(type) ?? []) {
-      try {
-        (listener as IdentityPoolEventListener<typeof type>)(event);
-      } catch (error) {
-        // A listener's bug is the app's: surface it, but never inside the machine.
-        setTimeout(() => {
-          throw error;
-        }, 0);
-      }
+      callListener(() => (listener as IdentityPoolEventListener<typeof type>)(event));
     }
   };
 

@@ -3,6 +3,7 @@
  * snapshot, and the listeners `subscribe()` registers, told only when that view really changes.
  */
 import type { Actor } from 'xstate';
+import { callListener } from './auth-events.js';
 import type { IdentityPoolMachine } from './machine.js';
 import { describeError, type SessionSecrets } from './redact.js';
 import type { IdentityPoolState } from './types.js';
@@ -58,7 +59,7 @@ export function createStateView(
         const next = stateOf(snapshot, coordination(), secrets);
         if (!lastState || JSON.stringify(next) !== JSON.stringify(lastState)) {
           lastState = next;
-          for (const listener of stateListeners) listener();
+          for (const listener of stateListeners) callListener(listener);
         }
       }
     },

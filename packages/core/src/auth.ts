@@ -167,6 +167,16 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
     );
   }
 
+  /**
+   * After a call's await: throws if the session was stopped (`StoppedError`) or signed out
+   * (`AbortError` with `signedOut`) since the call began in epoch `startedIn`, so that it
+   * changes nothing of the session any longer.
+   */
+  function stillCurrent(startedIn: number, signedOut: string) {
+    if (stopped) throw new StoppedError();
+    if (epoch !== startedIn) throw new AbortError(signedOut);
+  }
+
   /** A provider's `signOut()`, time-boxed; a failure or timeout becomes an `error` event (redacted). */
   const signOutOf = (provider: LoginProvider) => signOutProvider(provider, clock, reportError);
   const forget = createSignOut(scope, latest, loginCalls, signOutOf, tabGlue.signOutEverywhere);
@@ -197,8 +207,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
       const signal = options?.signal;
       const startedIn = epoch;
       const entry = await resolveLogin(login, signal, secrets);
-      if (epoch !== startedIn) throw new AbortError('The session logged out while signing in');
-      if (stopped) throw new StoppedError();
+      stillCurrent(startedIn, 'The session logged out while signing in');
       if (signal?.aborted) throw new AbortError();
       return loginCalls.send(entry, signal);
     },
@@ -211,7 +220,7 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
         { deps, identity, logins, providerName, current: () => epoch === startedIn && !stopped },
         options?.signal,
       );
-      if (epoch !== startedIn) throw new AbortError('The session logged out while the login was removed');
+      stillCurrent(startedIn, 'The session logged out while the login was removed');
       const provider = logins[providerName]?.provider;
       actor.send({ type: 'LOGIN.REMOVED', providerName });
       if (provider) await signOutOf(provider);
