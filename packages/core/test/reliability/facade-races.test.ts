@@ -488,7 +488,7 @@ describe('tabs: a logout in one tab while the other is busy', () => {
     vi.unstubAllGlobals();
   });
 
-  it.each([
+  it.each<[string, (auth: IdentityPoolAuth) => Promise<unknown>]>([
     ['refreshing', (auth: IdentityPoolAuth) => auth.getCredentials({ forceRefresh: true })],
     [
       'adding a login',
