@@ -27,6 +27,42 @@ export interface NetInfoLike {
 /** Only `background` pauses: `inactive` is a passing state (a call, the app switcher) on iOS. */
 const isBackground = (state: unknown) => state === 'background';
 
+/** `currentState`, or `undefined` (not known: not paused) when reading it throws. */
+function readCurrentState(appState: AppStateLike): unknown {
+  try {
+    return appState.currentState;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The stop for whatever a host's `addEventListener` returned: `{ remove() }` (React Native 0.65
+ * and later), or nothing usable (older ones); a stop that throws is swallowed, so one host part
+ * that cannot stop never keeps the others listening.
+ */
+function stopperOf(subscription: unknown): () => void {
+  return () => {
+    try {
+      const remove = (subscription as { remove?: unknown } | null | undefined)?.remove;
+      if (typeof remove === 'function') remove.call(subscription);
+    } catch {
+      // Its later events are dropped by the session (watchLifecycleSource).
+    }
+  };
+}
+
+/** Calls every stop, each on its own, so one that fails does not skip the rest. */
+function stopAll(stops: Array<() => void>): void {
+  for (const stop of stops.splice(0)) {
+    try {
+      stop();
+    } catch {
+      // As above: nothing more to do for a host part that cannot stop.
+    }
+  }
+}
+
 /**
  * `lifecycle: appStateLifecycle(AppState)` (with `import { AppState } from 'react-native'`), or
  * `appStateLifecycle(AppState, netInfoConnectivity(NetInfo))` to pause while offline too.
@@ -37,28 +73,27 @@ export function appStateLifecycle(
 ): LifecycleSource {
   return {
     subscribe(onPausedChange) {
-      let background = isBackground(appState.currentState);
+      let background = isBackground(readCurrentState(appState));
       let offline = false;
       const update = () => onPausedChange(background || offline);
-      const subscription = appState.addEventListener('change', (state) => {
-        background = isBackground(state);
-        update();
-      });
-      let stopConnectivity: (() => void) | undefined;
+      const stops: Array<() => void> = [];
       try {
-        stopConnectivity = connectivity?.subscribe((online) => {
+        const subscription = appState.addEventListener('change', (state) => {
+          background = isBackground(state);
+          update();
+        });
+        stops.push(stopperOf(subscription));
+        const stopConnectivity = connectivity?.subscribe((online) => {
           offline = online === false;
           update();
         });
+        if (typeof stopConnectivity === 'function') stops.push(stopConnectivity);
       } catch (error) {
-        subscription.remove();
+        stopAll(stops); // nothing half-subscribed is left behind
         throw error;
       }
       update();
-      return () => {
-        subscription.remove();
-        stopConnectivity?.();
-      };
+      return () => stopAll(stops);
     },
   };
 }
