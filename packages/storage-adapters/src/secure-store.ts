@@ -95,7 +95,15 @@ export function secureStore(store: SecureStoreLike, options: SecureStoreOptions 
       throw new StorageAdapterError(ADAPTER, `${what} failed (${name})`);
     }
   };
-  const read = (key: string) => call('read', () => store.getItemAsync(key, callOptions));
+  /** A stored string, or `null`: any other answer from the native side is refused, never parsed. */
+  const read = async (key: string): Promise<string | null> => {
+    const value: unknown = await call('read', () => store.getItemAsync(key, callOptions));
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') {
+      throw new StorageAdapterError(ADAPTER, `read returned ${typeof value}, not a string`);
+    }
+    return value;
+  };
   const write = (key: string, value: string) =>
     call('write', () => store.setItemAsync(key, value, callOptions));
   const remove = (key: string) => call('delete', () => store.deleteItemAsync(key, callOptions));

@@ -7,6 +7,8 @@
  * Every failure must be a StorageAdapterError without the value, nothing stored may be lost, and
  * nothing may be left in the keychain once a key is removed.
  */
+import { createIdentityPoolAuth } from '@identity-pool/core';
+import { startEmulator } from '@identity-pool/emulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { StorageAdapterError } from '../src/errors.js';
 import {
@@ -331,5 +333,77 @@ describe('secureStore under attack: byte boundaries in multi-byte UTF-8', () => 
     expect(error).toBeInstanceOf(StorageAdapterError);
     expect((error as Error).message).toMatch(/6001 bytes, over maxValueBytes \(6000\)/);
     expect(await storage.getItem(KEY)).toBe(atLimit);
+  });
+});
+
+describe('secureStore under attack: a native side answering with the wrong shapes', () => {
+  it.each([
+    ['a number', 42],
+    ['an object', { value: 'x' }],
+    ['a boolean', true],
+  ])(
+    'a read answering %s fails with a StorageAdapterError (no TypeError), and nothing stored is touched',
+    async (_name, answer) => {
+      const { SecureStore, keychain } = await fresh();
+      await secureStore(SecureStore).setItem(KEY, 'kept');
+      const odd = {
+        ...faulty(SecureStore, () => undefined),
+        getItemAsync: async () => answer,
+      } as unknown as SecureStoreLike;
+      const storage = secureStore(odd);
+      for (const attempt of [storage.getItem(KEY), storage.setItem(KEY, 'new'), storage.removeItem(KEY)]) {
+        const error = await failure(attempt);
+        expect(error).toBeInstanceOf(StorageAdapterError);
+        expect((error as Error).message).toMatch(/read/);
+      }
+      expect(keychain().get(secureStoreKey(KEY))).toBe('kept');
+    },
+  );
+
+  it('a read answering undefined (a missing entry, as some stand-ins say it) reads as missing', async () => {
+    const { SecureStore } = await fresh();
+    const odd = {
+      ...faulty(SecureStore, () => undefined),
+      getItemAsync: async () => undefined,
+    } as unknown as SecureStoreLike;
+    expect(await secureStore(odd).getItem(KEY)).toBeNull();
+  });
+});
+
+describe('secureStore under attack: end to end through a session', () => {
+  it('a keychain write failing with the value in its message reaches the app as StorageErrors without it; the session still serves', async () => {
+    const emulator = await startEmulator();
+    try {
+      const { SecureStore } = await fresh();
+      const identityPoolId = emulator.createPool().identityPoolId;
+      // A native side that echoes what it was asked to write into its error (as some do).
+      const leaky: SecureStoreLike = {
+        ...faulty(SecureStore, () => undefined),
+        setItemAsync: async (key, value) => {
+          throw new Error(`cannot write ${value} to ${key}`);
+        },
+      };
+      const session = createIdentityPoolAuth({
+        identityPoolId,
+        endpoint: emulator.endpoint,
+        persistCredentials: true,
+        storage: secureStore(leaky),
+      });
+      const errors: Error[] = [];
+      session.on('error', ({ error }) => errors.push(error));
+      const credentials = await session.getCredentials();
+      await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), { timeout: 2_000 }); // identity, credentials
+      session.stop();
+      expect(credentials.identityId).toMatch(/^us-east-1:/); // served from memory despite the failures
+      for (const error of errors) {
+        expect(error.name).toBe('StorageError');
+        const seen = `${JSON.stringify(error, Object.getOwnPropertyNames(error))} ${String(error.cause)} ${error.stack}`;
+        for (const secret of [credentials.sessionToken, credentials.secretAccessKey]) {
+          expect(seen).not.toContain(secret);
+        }
+      }
+    } finally {
+      await emulator.close();
+    }
   });
 });
