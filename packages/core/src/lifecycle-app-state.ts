@@ -4,6 +4,7 @@
  * Background refresh pauses while the app is in the background or the device is offline; on
  * return to the foreground the session refreshes at once if inside the refresh window.
  */
+import { ConfigurationError } from './errors.js';
 import type { LifecycleSource } from './lifecycle.js';
 
 /** The part of React Native's `AppState` this uses (RN 0.65 and later). */
@@ -22,6 +23,23 @@ export interface ConnectivitySource {
 /** The part of `@react-native-community/netinfo` {@link netInfoConnectivity} uses. */
 export interface NetInfoLike {
   addEventListener(listener: (state: { isConnected: boolean | null }) => void): () => void;
+}
+
+/** Whether `value[name]` is a function; a getter that throws counts as no. */
+function hasMethod(value: unknown, name: string): boolean {
+  try {
+    return typeof (value as Record<string, unknown> | null | undefined)?.[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses at once what cannot be the source asked for (a missing import, the wrong object), so it
+ * is a `ConfigurationError` in the app's start-up rather than a session that silently never pauses.
+ */
+function requireMethod(value: unknown, method: string, rule: string): void {
+  if (!hasMethod(value, method)) throw new ConfigurationError('lifecycle', rule);
 }
 
 /** Only `background` pauses: `inactive` is a passing state (a call, the app switcher) on iOS. */
@@ -71,6 +89,14 @@ export function appStateLifecycle(
   appState: AppStateLike,
   connectivity?: ConnectivitySource,
 ): LifecycleSource {
+  requireMethod(
+    appState,
+    'addEventListener',
+    "appStateLifecycle(AppState) needs React Native's AppState (with addEventListener)",
+  );
+  if (connectivity !== undefined) {
+    requireMethod(connectivity, 'subscribe', 'a connectivity source needs subscribe(onOnlineChange)');
+  }
   return {
     subscribe(onPausedChange) {
       let background = isBackground(readCurrentState(appState));
@@ -103,6 +129,11 @@ export function appStateLifecycle(
  * `isConnected` is `false` (`null`, not yet known, counts as online).
  */
 export function netInfoConnectivity(netInfo: NetInfoLike): ConnectivitySource {
+  requireMethod(
+    netInfo,
+    'addEventListener',
+    "netInfoConnectivity(NetInfo) needs @react-native-community/netinfo's default export (with addEventListener)",
+  );
   return {
     subscribe: (onOnlineChange) =>
       netInfo.addEventListener((state) => onOnlineChange(state?.isConnected !== false)),

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AppStateLike,
   appStateLifecycle,
+  ConfigurationError,
   type ConnectivitySource,
   type NetInfoLike,
   netInfoConnectivity,
@@ -210,5 +211,34 @@ describe('watchLifecycleSource: a source calling back with non-booleans', () => 
       report(value);
     expect(reports).toEqual([true, false, true]);
     stop();
+  });
+});
+
+describe('appStateLifecycle / netInfoConnectivity: what is not an AppState or NetInfo is refused at once', () => {
+  it.each([
+    ['undefined (a missing import)', undefined],
+    ['null', null],
+    ['an object without addEventListener', { currentState: 'active' }],
+    ['a string', 'AppState'],
+  ])('appStateLifecycle(%s) throws a ConfigurationError naming lifecycle', (_name, appState) => {
+    const make = () => appStateLifecycle(appState as unknown as AppStateLike);
+    expect(make).toThrow(ConfigurationError);
+    expect(make).toThrow(/lifecycle.*addEventListener/);
+  });
+
+  it('a connectivity source without subscribe is refused the same way', () => {
+    const { appState } = appStateReturning((remove) => ({ remove }));
+    const make = () => appStateLifecycle(appState, {} as ConnectivitySource);
+    expect(make).toThrow(ConfigurationError);
+    expect(make).toThrow(/subscribe/);
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['NetInfo’s default export missing its addEventListener', { fetch() {} }],
+  ])('netInfoConnectivity(%s) throws a ConfigurationError', (_name, netInfo) => {
+    const make = () => netInfoConnectivity(netInfo as unknown as NetInfoLike);
+    expect(make).toThrow(ConfigurationError);
+    expect(make).toThrow(/addEventListener/);
   });
 });
