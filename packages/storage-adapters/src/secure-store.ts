@@ -61,6 +61,24 @@ export const SECURE_STORE_WRITE_WAIT_MS = 30_000;
 /** How often a read starts over when the manifest it followed was replaced under it. */
 const READ_ATTEMPTS = 3;
 
+/** Refuses what is not expo-secure-store (a missing import, the wrong module) when the adapter is made. */
+function requireSecureStore(store: unknown): asserts store is SecureStoreLike {
+  const methods = ['getItemAsync', 'setItemAsync', 'deleteItemAsync'];
+  const usable = (() => {
+    try {
+      return methods.every((name) => typeof (store as Record<string, unknown> | null)?.[name] === 'function');
+    } catch {
+      return false; // a getter that throws
+    }
+  })();
+  if (!usable) {
+    throw new StorageAdapterError(
+      ADAPTER,
+      "secureStore(SecureStore) needs expo-secure-store's module (getItemAsync, setItemAsync and deleteItemAsync)",
+    );
+  }
+}
+
 /**
  * The platform keychain (iOS) / Keystore-encrypted preferences (Android) through expo-secure-store:
  * `secureStore(SecureStore)` with `import * as SecureStore from 'expo-secure-store'`. Values over
@@ -70,6 +88,7 @@ const READ_ATTEMPTS = 3;
  * killed half-way leaves chunks the next write finds and deletes.
  */
 export function secureStore(store: SecureStoreLike, options: SecureStoreOptions = {}): StorageAdapter {
+  requireSecureStore(store);
   const at = keyPrefixer(ADAPTER, options.prefix);
   const maxValueBytes = options.maxValueBytes ?? 16_384;
   if (typeof maxValueBytes !== 'number' || !Number.isInteger(maxValueBytes) || maxValueBytes < 1) {

@@ -338,6 +338,17 @@ describe('secureStore under attack: byte boundaries in multi-byte UTF-8', () => 
 
 describe('secureStore under attack: a native side answering with the wrong shapes', () => {
   it.each([
+    ['undefined (a missing import)', undefined],
+    ['null', null],
+    ['a string', 'expo-secure-store'],
+    ['an object without deleteItemAsync', { getItemAsync() {}, setItemAsync() {} }],
+  ])('secureStore(%s) is refused with a StorageAdapterError naming what is missing', (_name, store) => {
+    const make = () => secureStore(store as unknown as SecureStoreLike);
+    expect(make).toThrow(StorageAdapterError);
+    expect(make).toThrow(/getItemAsync, setItemAsync and deleteItemAsync/);
+  });
+
+  it.each([
     ['a number', 42],
     ['an object', { value: 'x' }],
     ['a boolean', true],
