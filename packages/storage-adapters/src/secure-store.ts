@@ -1,6 +1,22 @@
 import type { StorageAdapter } from '@identity-pool/core';
 import { StorageAdapterError } from './errors.js';
 import { keyPrefixer } from './key-prefix.js';
+import { keyQueue } from './key-queue.js';
+import {
+  chunkKey,
+  formatJournal,
+  formatManifest,
+  type Generation,
+  journalKey,
+  MANIFEST,
+  maxChunksFor,
+  parseJournal,
+  parseManifest,
+  SECURE_STORE_CHUNK_BYTES,
+  secureStoreKey,
+  splitUtf8,
+  utf8Length,
+} from './secure-store-format.js';
 
 const ADAPTER = 'secureStore';
 
@@ -34,85 +50,58 @@ export interface SecureStoreOptions {
   maxValueBytes?: number;
 }
 
+export { SECURE_STORE_CHUNK_BYTES, secureStoreKey, splitUtf8, utf8Length } from './secure-store-format.js';
+
 /**
- * expo-secure-store documents 2048 bytes as the value size above which a write may fail (iOS
- * keychain); longer values are split into chunks of at most this many UTF-8 bytes.
+ * How long a write waits for the previous write of the same key before going ahead anyway (a
+ * native call that never answers must not block the key for good). Longer than any keychain call.
  */
-export const SECURE_STORE_CHUNK_BYTES = 2048;
+export const SECURE_STORE_WRITE_WAIT_MS = 30_000;
 
-/** Starts a manifest (a value split into chunks); a plain value starting with it is split too. */
-const MANIFEST = '\u0000chunks:';
+/** How often a read starts over when the manifest it followed was replaced under it. */
+const READ_ATTEMPTS = 3;
 
-/** UTF-8 length of `text` (no TextEncoder needed: Hermes before React Native 0.74 has none). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}
-
-/** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes, never inside a character. */
-export function splitUtf8(text: string, maxBytes: number): string[] {
-  const pieces: string[] = [];
-  let piece = '';
-  let size = 0;
-  for (const char of text) {
-    const bytes = utf8Length(char);
-    if (size + bytes > maxBytes) {
-      pieces.push(piece);
-      piece = '';
-      size = 0;
+/** Refuses what is not expo-secure-store (a missing import, the wrong module) when the adapter is made. */
+function requireSecureStore(store: unknown): asserts store is SecureStoreLike {
+  const methods = ['getItemAsync', 'setItemAsync', 'deleteItemAsync'];
+  const usable = (() => {
+    try {
+      return methods.every((name) => typeof (store as Record<string, unknown> | null)?.[name] === 'function');
+    } catch {
+      return false; // a getter that throws
     }
-    piece += char;
-    size += bytes;
+  })();
+  if (!usable) {
+    throw new StorageAdapterError(
+      ADAPTER,
+      "secureStore(SecureStore) needs expo-secure-store's module (getItemAsync, setItemAsync and deleteItemAsync)",
+    );
   }
-  if (piece || pieces.length === 0) pieces.push(piece);
-  return pieces;
 }
-
-/**
- * SecureStore keys allow only letters, digits, `.`, `-` and `_`; the core's keys have `:`. Every
- * other character (and `_`, the escape) becomes `_` and four hex digits, so distinct keys stay
- * distinct.
- */
-export function secureStoreKey(key: string): string {
-  return key.replace(/[^A-Za-z0-9.-]/g, (char) => `_${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-interface Manifest {
-  generation: string;
-  count: number;
-}
-
-function parseManifest(value: string | null): Manifest | undefined {
-  if (value === null || !value.startsWith(MANIFEST)) return undefined;
-  const [generation, count] = value.slice(MANIFEST.length).split(':');
-  const n = Number(count);
-  return generation && Number.isInteger(n) && n > 0 && n <= 1000 ? { generation, count: n } : undefined;
-}
-
-const chunkKey = (key: string, manifest: Manifest, index: number) => `${key}.${manifest.generation}.${index}`;
 
 /**
  * The platform keychain (iOS) / Keystore-encrypted preferences (Android) through expo-secure-store:
  * `secureStore(SecureStore)` with `import * as SecureStore from 'expo-secure-store'`. Values over
  * {@link SECURE_STORE_CHUNK_BYTES} are written as chunks and then a manifest naming them (so a
- * read never sees half a new value); values over `maxValueBytes` are refused.
+ * read never sees half a new value); values over `maxValueBytes` are refused. Writes of one key
+ * run one at a time, each first recording in a journal the generations it has in play, so a write
+ * killed half-way leaves chunks the next write finds and deletes.
  */
 export function secureStore(store: SecureStoreLike, options: SecureStoreOptions = {}): StorageAdapter {
+  requireSecureStore(store);
   const at = keyPrefixer(ADAPTER, options.prefix);
   const maxValueBytes = options.maxValueBytes ?? 16_384;
   if (typeof maxValueBytes !== 'number' || !Number.isInteger(maxValueBytes) || maxValueBytes < 1) {
     throw new StorageAdapterError(ADAPTER, 'maxValueBytes must be a whole number of bytes, at least 1');
   }
+  const maxChunks = maxChunksFor(maxValueBytes);
   const callOptions: SecureStoreCallOptions = {
     ...(options.keychainService === undefined ? {} : { keychainService: options.keychainService }),
     ...((options.keychainAccessible ?? store.AFTER_FIRST_UNLOCK) === undefined
       ? {}
       : { keychainAccessible: options.keychainAccessible ?? store.AFTER_FIRST_UNLOCK }),
   };
+  const serially = keyQueue(store, SECURE_STORE_WRITE_WAIT_MS);
   let generations = 0;
   const newGeneration = () => `${Date.now().toString(36)}${(generations++).toString(36)}`;
 
@@ -125,31 +114,81 @@ export function secureStore(store: SecureStoreLike, options: SecureStoreOptions 
       throw new StorageAdapterError(ADAPTER, `${what} failed (${name})`);
     }
   };
-  const read = (key: string) => call('read', () => store.getItemAsync(key, callOptions));
+  /** A stored string, or `null`: any other answer from the native side is refused, never parsed. */
+  const read = async (key: string): Promise<string | null> => {
+    const value: unknown = await call('read', () => store.getItemAsync(key, callOptions));
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') {
+      throw new StorageAdapterError(ADAPTER, `read returned ${typeof value}, not a string`);
+    }
+    return value;
+  };
+  const write = (key: string, value: string) =>
+    call('write', () => store.setItemAsync(key, value, callOptions));
   const remove = (key: string) => call('delete', () => store.deleteItemAsync(key, callOptions));
-  const removeChunks = async (key: string, manifest: Manifest | undefined) => {
-    if (!manifest) return;
-    for (let index = 0; index < manifest.count; index++) await remove(chunkKey(key, manifest, index));
+  const removeChunks = async (key: string, generation: Generation | undefined) => {
+    if (!generation) return;
+    for (let index = 0; index < generation.count; index++) await remove(chunkKey(key, generation, index));
+  };
+
+  /** The value `key` holds: `undefined` when a chunk went missing (replaced meanwhile, or damaged). */
+  const readOnce = async (key: string, stored: string | null) => {
+    const manifest = parseManifest(stored, maxChunks);
+    // A plain value never starts with the marker (such values are chunked): a damaged manifest.
+    if (!manifest) return stored?.startsWith(MANIFEST) ? null : stored;
+    let text = '';
+    for (let index = 0; index < manifest.count; index++) {
+      const chunk = await read(chunkKey(key, manifest, index));
+      if (chunk === null) return undefined;
+      text += chunk;
+    }
+    return text;
+  };
+
+  /** Deletes the chunks a killed write left: every journaled generation the manifest does not name. */
+  const recover = async (key: string, current: Generation | undefined) => {
+    const journal = await read(journalKey(key));
+    if (journal === null) return;
+    for (const generation of parseJournal(journal, maxChunks)) {
+      if (generation.generation !== current?.generation) await removeChunks(key, generation);
+    }
+    await remove(journalKey(key));
+  };
+
+  /** Puts `next` (or nothing) in `key`: journal, chunks, manifest or value, old chunks, journal gone. */
+  const replace = async (key: string, next: string | undefined) => {
+    const current = parseManifest(await read(key), maxChunks);
+    await recover(key, current);
+    const chunks =
+      next !== undefined && (utf8Length(next) > SECURE_STORE_CHUNK_BYTES || next.startsWith(MANIFEST))
+        ? splitUtf8(next, SECURE_STORE_CHUNK_BYTES)
+        : undefined;
+    const manifest = chunks && { generation: newGeneration(), count: chunks.length };
+    const inPlay = [manifest, current].filter((generation): generation is Generation => !!generation);
+    if (inPlay.length) await write(journalKey(key), formatJournal(inPlay));
+    if (manifest && chunks) {
+      for (const [index, chunk] of chunks.entries()) await write(chunkKey(key, manifest, index), chunk);
+    }
+    if (next === undefined) await remove(key);
+    else await write(key, manifest ? formatManifest(manifest) : next);
+    await removeChunks(key, current);
+    if (inPlay.length) await remove(journalKey(key));
   };
 
   return {
     async getItem(name) {
       const key = secureStoreKey(at(name));
-      const value = await read(key);
-      const manifest = parseManifest(value);
-      // A plain value never starts with the marker (such values are chunked): a damaged manifest.
-      if (!manifest) return value?.startsWith(MANIFEST) ? null : (value ?? null);
-      let text = '';
-      for (let index = 0; index < manifest.count; index++) {
-        const chunk = await read(chunkKey(key, manifest, index));
-        // A chunk gone: the value was replaced or removed meanwhile; it is not there any more.
-        if (chunk === null) return null;
-        text += chunk;
+      let stored = await read(key);
+      for (let attempt = 1; ; attempt++) {
+        const value = await readOnce(key, stored);
+        if (value !== undefined) return value;
+        // A chunk gone: if the manifest was replaced meanwhile, read the new value instead.
+        const now = await read(key);
+        if (now === stored || attempt === READ_ATTEMPTS) return null;
+        stored = now;
       }
-      return text;
     },
     async setItem(name, value) {
-      const key = secureStoreKey(at(name));
       const bytes = utf8Length(value);
       if (bytes > maxValueBytes) {
         throw new StorageAdapterError(
@@ -157,25 +196,12 @@ export function secureStore(store: SecureStoreLike, options: SecureStoreOptions 
           `the value of "${name}" is ${bytes} bytes, over maxValueBytes (${maxValueBytes})`,
         );
       }
-      const previous = parseManifest(await read(key));
-      if (bytes <= SECURE_STORE_CHUNK_BYTES && !value.startsWith(MANIFEST)) {
-        await call('write', () => store.setItemAsync(key, value, callOptions));
-      } else {
-        const chunks = splitUtf8(value, SECURE_STORE_CHUNK_BYTES);
-        const manifest = { generation: newGeneration(), count: chunks.length };
-        for (const [index, chunk] of chunks.entries()) {
-          await call('write', () => store.setItemAsync(chunkKey(key, manifest, index), chunk, callOptions));
-        }
-        const pointer = `${MANIFEST}${manifest.generation}:${manifest.count}`;
-        await call('write', () => store.setItemAsync(key, pointer, callOptions));
-      }
-      await removeChunks(key, previous);
+      const key = secureStoreKey(at(name));
+      await serially(key, () => replace(key, value));
     },
     async removeItem(name) {
       const key = secureStoreKey(at(name));
-      const previous = parseManifest(await read(key));
-      await remove(key);
-      await removeChunks(key, previous);
+      await serially(key, () => replace(key, undefined));
     },
   };
 }
