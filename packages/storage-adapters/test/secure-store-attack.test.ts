@@ -60,8 +60,9 @@ function faulty(
 
 const KEY = 'identity-pool:v1:us-east-1:00000000-0000-0000-0000-000000000000:credentials';
 const big = (seed: string) => `${seed}:${'é🔐x'.repeat(1200)}`; // about 8 400 bytes: five chunks
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
+/** The error an adapter call ended with (its answer may be synchronous, as `Awaitable` allows). */
+const failure = (answer: unknown) =>
+  Promise.resolve(answer).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -210,7 +211,7 @@ describe('secureStore under attack: writes killed half-way', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       let done = false;
-      const next = storage.setItem(KEY, big('newer')).then(() => {
+      const next = Promise.resolve(storage.setItem(KEY, big('newer'))).then(() => {
         done = true;
       });
       await vi.advanceTimersByTimeAsync(SECURE_STORE_WRITE_WAIT_MS - 1);
