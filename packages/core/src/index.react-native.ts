@@ -3,8 +3,8 @@
  * except `sdkTransport`, whose lazy `import('@aws-sdk/client-cognito-identity')` Metro would
  * follow at build time and fail on (the SDK's Node HTTP handler needs `node:https`). The default
  * transport here is the fetch transport; the SDK transport stays at `@identity-pool/core/sdk-transport`
- * for apps that add the SDK's React Native polyfills. test/react-native-entry.test.ts keeps the
- * two lists in step.
+ * for apps that add the SDK's React Native polyfills. This is the one list of the public exports:
+ * index.ts re-exports it and adds `sdkTransport` (test/react-native-entry.test.ts checks both).
  */
 export { abortable } from './abortable.js';
 export {
