@@ -13,6 +13,11 @@ export interface Latest {
   /** The credentials of the latest snapshot, and a promise of them: the hot path reads only these. */
   readonly credentials: IdentityPoolCredentials | undefined;
   readonly promise: Promise<IdentityPoolCredentials> | undefined;
+  /**
+   * The service time until which `credentials` are usable (their expiry less the minimum
+   * lifetime); `-Infinity` without any. The hot path compares the corrected clock with it.
+   */
+  readonly usableUntil: number;
   isUsable(credentials: IdentityPoolCredentials | undefined): credentials is IdentityPoolCredentials;
   /** The secrets of what the session holds now. */
   learnSecrets(): void;
@@ -25,6 +30,7 @@ export function createLatest(secrets: SessionSecrets, clock: TimerClock, skew: C
   const latest = {
     credentials: undefined as IdentityPoolCredentials | undefined,
     promise: undefined as Promise<IdentityPoolCredentials> | undefined,
+    usableUntil: Number.NEGATIVE_INFINITY,
     isUsable,
     learnSecrets,
     observe,
@@ -52,6 +58,9 @@ export function createLatest(secrets: SessionSecrets, clock: TimerClock, skew: C
     if (snapshot.context.credentials !== latest.credentials) {
       latest.credentials = snapshot.context.credentials;
       latest.promise = latest.credentials && Promise.resolve(latest.credentials);
+      latest.usableUntil = latest.credentials
+        ? latest.credentials.expiration.getTime() - MIN_CREDENTIAL_LIFETIME_MS
+        : Number.NEGATIVE_INFINITY;
       learnSecrets();
     }
     if (snapshot.context.logins !== knownLogins) {

@@ -148,7 +148,8 @@ export function createIdentityPoolAuth(options: IdentityPoolAuthOptions): Identi
   function getCredentials(options?: GetCredentialsOptions): Promise<IdentityPoolCredentials> {
     // The hot path: cached credentials with life left cost one comparison.
     // One shared, already-resolved promise: no allocation per call.
-    if (!options?.forceRefresh && !stopped && latest.isUsable(latest.credentials))
+    // (`isUsable` unrolled: the corrected clock against the expiry less the minimum lifetime.)
+    if (!options?.forceRefresh && !stopped && clock.now() + skew.offsetMs < latest.usableUntil)
       return latest.promise as Promise<IdentityPoolCredentials>;
     const force = options?.forceRefresh === true;
     let baseline: IdentityPoolCredentials | undefined;
