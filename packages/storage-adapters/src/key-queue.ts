@@ -4,21 +4,13 @@
  * key for at most `maxWaitMs`: after that the next one goes ahead, so a hung native call cannot
  * block a key for good.
  */
+import { answerWithin } from '@identity-pool/core';
+
 export type KeyQueue = <T>(key: string, write: () => Promise<T>) => Promise<T>;
 
 const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-/** Settles when `previous` does, or after `ms`, whichever is first; never rejects. */
-function settledOrAfter(previous: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    previous.then(done, done);
-  });
-}
+const ignore = () => {};
 
 export function keyQueue(store: object, maxWaitMs: number): KeyQueue {
   let tails = queues.get(store);
@@ -29,7 +21,9 @@ export function keyQueue(store: object, maxWaitMs: number): KeyQueue {
   const keys = tails;
   return (key, write) => {
     const previous = keys.get(key);
-    const run = previous ? settledOrAfter(previous, maxWaitMs).then(write) : write();
+    // After the previous write settles either way, or after `maxWaitMs`: never rejects.
+    const turn = previous && answerWithin(previous.then(ignore, ignore), maxWaitMs);
+    const run = turn ? turn.then(write) : write();
     keys.set(key, run);
     const forget = () => {
       if (keys.get(key) === run) keys.delete(key);
