@@ -55,6 +55,8 @@ describe('the hot path serves cached credentials until a minute before their exp
     const lastUsable = first.expiration.getTime() - offset - MIN_CREDENTIAL_LIFETIME_MS - 1;
     clock.jump(lastUsable - clock.now());
     const pending = auth.getCredentials();
+    // The hot path itself, not a waiter settled by the snapshot: the one shared promise.
+    expect(auth.getCredentials()).toBe(pending);
     expect(await pending).toBe(first);
     expect(calls()).toBe(1);
     clock.jump(1);
